@@ -1,0 +1,265 @@
+/*
+ * child.c: the accept loop. Every child waits on all listeners and on the
+ * pipe of death with one epoll set whose entries are EPOLLEXCLUSIVE, so a
+ * new connection wakes one idle child rather than the whole pool.
+ */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "conn.h"
+#include "log.h"
+#include "prefork.h"
+#include "session.h"
+#include "wharfd.h"
+
+#define POD_TAG		UINT32_MAX
+
+volatile sig_atomic_t	 child_stopping;
+volatile sig_atomic_t	 child_leaving;
+sigset_t		 child_waitmask;
+struct sb_slot		*child_slot;
+
+static volatile sig_atomic_t	 child_reopen;
+
+static void	 child_signal(int);
+static void	 child_setup_signals(void);
+static void	 child_serve(int fd, const struct listener *,
+		    struct sockaddr_storage *, socklen_t);
+static void	 child_exit(int) __attribute__((noreturn));
+
+static void
+child_signal(int signo)
+{
+	switch (signo) {
+	case SIGTERM:
+		child_stopping = 1;
+		break;
+	case SIGUSR2:
+		child_leaving = 1;
+		break;
+	case SIGUSR1:
+		child_reopen = 1;
+		break;
+	}
+}
+
+static void
+child_setup_signals(void)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = child_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &sa, NULL);	/* ^C reaches the master's group */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &block, &child_waitmask);
+	sigdelset(&child_waitmask, SIGTERM);
+	sigdelset(&child_waitmask, SIGUSR1);
+	sigdelset(&child_waitmask, SIGUSR2);
+}
+
+void
+child_state(int state)
+{
+	int	 old = child_slot->sl_state, idle;
+	char	 c = 'w';
+
+	if (old == state)
+		return;
+	child_slot->sl_state = state;
+	if (state == SL_IDLE)
+		atomic_fetch_add(&scoreboard->sb_idle, 1);
+	else if (old == SL_IDLE) {
+		idle = atomic_fetch_sub(&scoreboard->sb_idle, 1) - 1;
+		/*
+		 * Tell the master now rather than at its next tick, once:
+		 * under load every accept would otherwise wake it.
+		 */
+		if (idle < (int)conf.c_min_spare &&
+		    atomic_exchange(&scoreboard->sb_wake, 1) == 0)
+			(void)write(prefork_wake_fd, &c, 1);
+	}
+}
+
+void
+child_housekeeping(void)
+{
+	if (child_reopen) {
+		child_reopen = 0;
+		if (log_reopen() == -1)
+			log_warn("reopen log");
+	}
+}
+
+static void
+child_exit(int status)
+{
+	child_state(SL_CLOSING);
+	/* exit(3), not _exit(2): sanitizer builds check for leaks here. */
+	exit(status);
+}
+
+static void
+child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
+    socklen_t sslen)
+{
+	struct conn	 c;
+	char		 host[NI_MAXHOST], port[NI_MAXSERV];
+	int		 on = 1;
+
+	memset(&c, 0, sizeof(c));
+	c.c_fd = fd;
+	c.c_proto = l->l_proto;
+	c.c_listener = l;
+	if (getnameinfo((struct sockaddr *)ss, sslen, host, sizeof(host), port,
+	    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strcpy(host, "?");
+		strcpy(port, "?");
+	}
+	snprintf(c.c_addr, sizeof(c.c_addr), "%.*s", 60, host);
+	snprintf(c.c_peer, sizeof(c.c_peer), ss->ss_family == AF_INET6 ?
+	    "[%.*s]:%.*s" : "%.*s:%.*s", 60, host, 8, port);
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+
+	child_slot->sl_proto = l->l_proto;
+	snprintf(child_slot->sl_peer, sizeof(child_slot->sl_peer), "%.*s",
+	    (int)sizeof(child_slot->sl_peer) - 1, c.c_peer);
+	child_slot->sl_path[0] = '\0';
+	child_slot->sl_bytes = 0;
+	child_slot->sl_requests = 0;
+	child_slot->sl_since = time(NULL);
+	child_state(SL_READING);
+	log_debug("connection from %s on %s", c.c_peer, l->l_name);
+
+	conn_init(&c);
+	if (l->l_proto == PROTO_WHARF)
+		wharf_session(&c);
+	else
+		http_session(&c);
+	conn_close(&c);
+
+	child_slot->sl_connections++;
+	child_slot->sl_proto = PROTO_NONE;
+	child_slot->sl_peer[0] = '\0';
+	child_slot->sl_path[0] = '\0';
+}
+
+void
+child_main(struct sb_slot *slot)
+{
+	struct epoll_event	 ev, evs[8];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	const struct listener	*l;
+	size_t			 i;
+	char			 c;
+	int			 epfd, n, k, fd;
+
+	child_slot = slot;
+	log_procname("child %ld", (long)getpid());
+	child_setup_signals();
+	prefork_close_master_fds();
+	/* Never outlive the master. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+	    getppid() != prefork_master)
+		_exit(CHILD_EXIT_OK);
+
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("epoll_create1");
+		exit(CHILD_EXIT_SICK);
+	}
+	for (i = 0; i < nlisteners; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u32 = (uint32_t)i;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, listeners[i].l_fd, &ev) ==
+		    -1) {
+			log_warn("epoll_ctl");
+			exit(CHILD_EXIT_SICK);
+		}
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u32 = POD_TAG;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, prefork_pod_fd, &ev) == -1) {
+		log_warn("epoll_ctl");
+		exit(CHILD_EXIT_SICK);
+	}
+
+	slot->sl_ready = 1;
+	child_state(SL_IDLE);
+	for (;;) {
+		child_housekeeping();
+		if (child_stopping || child_leaving)
+			child_exit(CHILD_EXIT_OK);
+		n = epoll_pwait(epfd, evs, 8, -1, &child_waitmask);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (k = 0; k < n; k++) {
+			if (evs[k].data.u32 == POD_TAG) {
+				if (read(prefork_pod_fd, &c, 1) == 1) {
+					log_debug("retired by the master");
+					child_exit(CHILD_EXIT_OK);
+				}
+				continue;
+			}
+			l = &listeners[evs[k].data.u32];
+			sslen = sizeof(ss);
+			fd = accept4(l->l_fd, (struct sockaddr *)&ss, &sslen,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd == -1) {
+				if (errno == EMFILE || errno == ENFILE ||
+				    errno == ENOBUFS || errno == ENOMEM) {
+					/* Out of descriptors: do not spin. */
+					log_warn("accept on %s", l->l_name);
+					usleep(100000);
+				}
+				continue;
+			}
+			child_serve(fd, l, &ss, sslen);
+			child_state(SL_IDLE);
+			if (conf.c_max_requests > 0 &&
+			    slot->sl_connections >= conf.c_max_requests) {
+				log_debug("served %u connections; leaving",
+				    conf.c_max_requests);
+				child_exit(CHILD_EXIT_OK);
+			}
+			if (child_stopping || child_leaving)
+				child_exit(CHILD_EXIT_OK);
+		}
+	}
+}

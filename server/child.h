@@ -1,0 +1,27 @@
+/*
+ * child.h: a pool child: accepts one connection at a time on any listener,
+ * serves it to the end, and repeats until told to leave.
+ */
+#ifndef WHARFD_CHILD_H
+#define WHARFD_CHILD_H
+
+#include <signal.h>
+
+#include "scoreboard.h"
+
+/* Set by signals; read at every wait. */
+extern volatile sig_atomic_t	 child_stopping;	/* SIGTERM: close idle */
+extern volatile sig_atomic_t	 child_leaving;		/* SIGUSR2: finish, go */
+/* The signal mask to wait with: our signals are blocked at all other
+ * times, so a signal can only arrive while the child waits. */
+extern sigset_t			 child_waitmask;
+extern struct sb_slot		*child_slot;
+
+/* Serve connections until stopped; never returns. */
+void	 child_main(struct sb_slot *) __attribute__((noreturn));
+/* Record this child's state in its slot (and the shared idle count). */
+void	 child_state(int);
+/* Handle a pending SIGUSR1 (log reopen); called after every wait. */
+void	 child_housekeeping(void);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * conn.c: deadline-keeping I/O on a client socket. The socket is
+ * non-blocking; every wait is a ppoll with the child's wait mask, so a
+ * stop request interrupts an idle connection but not a transfer.
+ */
+#define _GNU_SOURCE
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "conn.h"
+#include "io.h"
+#include "log.h"
+#include "wharfd.h"
+
+static int	 conn_wait_out(struct conn *, int64_t deadline);
+
+void
+conn_init(struct conn *c)
+{
+	buf_init(&c->c_in, CONN_INBUF_MAX);
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->c_fd != -1) {
+		(void)shutdown(c->c_fd, SHUT_WR);
+		close(c->c_fd);
+		c->c_fd = -1;
+	}
+	buf_free(&c->c_in);
+}
+
+int64_t
+conn_deadline(unsigned seconds)
+{
+	return (io_now_ms() + (int64_t)seconds * 1000);
+}
+
+ssize_t
+conn_fill(struct conn *c, int64_t deadline, int how)
+{
+	ssize_t	 n;
+	size_t	 room;
+	int	 r;
+
+	buf_compact(&c->c_in);
+	room = c->c_in.b_max - c->c_in.b_len;
+	if (room == 0) {
+		errno = ENOBUFS;
+		return (-1);
+	}
+	if (room > 16384)
+		room = 16384;
+	if (buf_reserve(&c->c_in, room) == -1)
+		return (-1);
+	for (;;) {
+		n = read(c->c_fd, c->c_in.b_data + c->c_in.b_len, room);
+		if (n >= 0) {
+			c->c_in.b_len += (size_t)n;
+			c->c_in.b_data[c->c_in.b_len] = '\0';
+			return (n);
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return (-1);
+		r = io_wait(c->c_fd, POLLIN, deadline, &child_waitmask, NULL);
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return (-1);
+		}
+		if (r == -1 && errno != EINTR)
+			return (-1);
+		child_housekeeping();
+		if (how == CONN_IDLE && child_stopping) {
+			errno = ESHUTDOWN;
+			return (-1);
+		}
+	}
+}
+
+static int
+conn_wait_out(struct conn *c, int64_t deadline)
+{
+	int	 r;
+
+	for (;;) {
+		r = io_wait(c->c_fd, POLLOUT, deadline, &child_waitmask, NULL);
+		if (r == 1)
+			return (0);
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return (-1);
+		}
+		if (errno != EINTR)
+			return (-1);
+		child_housekeeping();
+	}
+}
+
+int
+conn_writev(struct conn *c, struct iovec *iov, int iovcnt)
+{
+	ssize_t	 n;
+	size_t	 left;
+
+	while (iovcnt > 0 && iov->iov_len == 0) {
+		iov++;
+		iovcnt--;
+	}
+	while (iovcnt > 0) {
+		n = writev(c->c_fd, iov, iovcnt);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return (-1);
+			if (conn_wait_out(c,
+			    conn_deadline(conf.c_transfer_timeout)) == -1)
+				return (-1);
+			continue;
+		}
+		c->c_sent += (uint64_t)n;
+		left = (size_t)n;
+		while (iovcnt > 0 && left >= iov->iov_len) {
+			left -= iov->iov_len;
+			iov++;
+			iovcnt--;
+		}
+		if (iovcnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + left;
+			iov->iov_len -= left;
+		}
+	}
+	return (0);
+}
+
+int
+conn_write(struct conn *c, const void *p, size_t n)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)p;
+	iov.iov_len = n;
+	return (conn_writev(c, &iov, 1));
+}
+
+ssize_t
+conn_read(struct conn *c, void *p, size_t n)
+{
+	ssize_t	 r;
+	int	 w;
+
+	if (buf_avail(&c->c_in) > 0) {
+		if (n > buf_avail(&c->c_in))
+			n = buf_avail(&c->c_in);
+		memcpy(p, buf_head(&c->c_in), n);
+		buf_consume(&c->c_in, n);
+		return ((ssize_t)n);
+	}
+	for (;;) {
+		r = read(c->c_fd, p, n);
+		if (r >= 0)
+			return (r);
+		if (errno != EAGAIN && errno != EINTR)
+			return (-1);
+		w = io_wait(c->c_fd, POLLIN,
+		    conn_deadline(conf.c_transfer_timeout), &child_waitmask,
+		    NULL);
+		if (w == 0) {
+			errno = ETIMEDOUT;
+			return (-1);
+		}
+		if (w == -1 && errno != EINTR)
+			return (-1);
+		child_housekeeping();
+	}
+}
+
+int
+conn_sendfile(struct conn *c, int fd, off_t *offset, size_t n)
+{
+	ssize_t	 r;
+
+	while (n > 0) {
+		r = sendfile(c->c_fd, fd, offset, n);
+		if (r > 0) {
+			n -= (size_t)r;
+			c->c_sent += (uint64_t)r;
+			continue;
+		}
+		if (r == 0) {
+			errno = ENODATA;
+			return (-1);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return (-1);
+		if (conn_wait_out(c, conn_deadline(conf.c_transfer_timeout)) ==
+		    -1)
+			return (-1);
+	}
+	return (0);
+}
+
+int
+conn_printf(struct conn *c, const char *fmt, ...)
+{
+	char	 line[4096];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	return (conn_write(c, line, (size_t)n));
+}

@@ -1,0 +1,65 @@
+/*
+ * conn.h: one client connection as a child sees it: the socket, the peer,
+ * the input buffer, and reads and writes that keep the deadlines.
+ */
+#ifndef WHARFD_CONN_H
+#define WHARFD_CONN_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <netdb.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "wharfd.h"
+
+#define CONN_INBUF_MAX	(64 * 1024)	/* unparsed client bytes held */
+
+/* How a wait for client bytes may end early. */
+#define CONN_BUSY	0	/* inside a request: only the deadline */
+#define CONN_IDLE	1	/* between requests: also when stopping */
+
+struct conn {
+	int			 c_fd;
+	int			 c_proto;
+	const struct listener	*c_listener;
+	char			 c_addr[64];	/* numeric host */
+	char			 c_peer[80];	/* host:port, [v6]:port */
+	struct buf		 c_in;
+	uint64_t		 c_sent;	/* bytes written */
+};
+
+void	 conn_init(struct conn *);
+void	 conn_close(struct conn *);
+/* Deadline n seconds from now, in io_now_ms() terms. */
+int64_t	 conn_deadline(unsigned seconds);
+/*
+ * Read what the client has sent into c_in, waiting until deadline.
+ * Returns bytes read, 0 at end of file, or -1 with errno ETIMEDOUT (the
+ * deadline passed), ENOBUFS (c_in is full), ESHUTDOWN (how == CONN_IDLE
+ * and the child is stopping) or the read error.
+ */
+ssize_t	 conn_fill(struct conn *, int64_t deadline, int how);
+/*
+ * Write everything; fails with ETIMEDOUT when the client accepts nothing
+ * for --transfer-timeout seconds. Returns 0 or -1 (errno).
+ */
+int	 conn_write(struct conn *, const void *, size_t);
+int	 conn_writev(struct conn *, struct iovec *, int);
+/*
+ * Read up to n payload bytes: first what c_in already holds, then from the
+ * socket, waiting at most --transfer-timeout for any byte. Returns bytes
+ * read, 0 at end of file, or -1 (errno; ETIMEDOUT for a stalled client).
+ */
+ssize_t	 conn_read(struct conn *, void *, size_t n);
+/*
+ * Send n bytes of fd from *offset with sendfile(2), advancing *offset.
+ * Returns 0, or -1 with errno (ETIMEDOUT for a stalled client, ENODATA
+ * when the file ended early).
+ */
+int	 conn_sendfile(struct conn *, int fd, off_t *offset, size_t n);
+int	 conn_printf(struct conn *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

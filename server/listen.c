@@ -1,0 +1,182 @@
+/*
+ * listen.c: the listening sockets. The master opens them all before the
+ * pool starts and keeps them across graceful restarts, so a restart never
+ * refuses a connection; children only accept on them.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "listen.h"
+#include "log.h"
+#include "wharfd.h"
+
+/*
+ * The backlog is what the kernel allows at most (net.core.somaxconn caps
+ * it): a burst must wait in the queue for a free child, not turn into SYN
+ * retries a second later as with a backlog of 5.
+ */
+#define LISTEN_BACKLOG	65535
+
+struct listener	 listeners[LISTENERS_MAX];
+size_t		 nlisteners;
+
+static int	 listen_one(struct addrinfo *, int proto, int *port);
+static void	 listen_proto(int proto, int port);
+
+static int
+listen_one(struct addrinfo *ai, int proto, int *port)
+{
+	struct listener		*l;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 host[NI_MAXHOST];
+	int			 fd, on = 1;
+
+	if (nlisteners == LISTENERS_MAX)
+		errx(EXIT_USAGE, "too many listening addresses (at most %d)",
+		    LISTENERS_MAX);
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	if (ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)*port);
+	else
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)*port);
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), NULL,
+	    0, NI_NUMERICHOST) != 0)
+		strcpy(host, "?");
+
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		return (-1);
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on));
+	if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == -1 ||
+	    listen(fd, LISTEN_BACKLOG) == -1) {
+		int	 saved = errno;
+
+		close(fd);
+		errno = saved;
+		warn("cannot listen on %s port %d", host, *port);
+		return (-2);
+	}
+	if (*port == 0) {
+		/* Port 0: every further address gets the port picked here. */
+		sslen = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+			err(EXIT_RUNTIME, "getsockname");
+		*port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	}
+	l = &listeners[nlisteners++];
+	l->l_fd = fd;
+	l->l_proto = proto;
+	l->l_port = *port;
+	snprintf(l->l_name, sizeof(l->l_name), "%s port %d", host, *port);
+	return (0);
+}
+
+static void
+listen_proto(int proto, int port)
+{
+	struct addrinfo	 hints, *res, *ai;
+	const char	*host;
+	size_t		 i, n;
+	int		 rv, opened;
+
+	n = conf.c_nlisten ? conf.c_nlisten : 1;
+	for (i = 0; i < n; i++) {
+		host = conf.c_nlisten ? conf.c_listen[i] : NULL;
+		if (host != NULL && (strcmp(host, "*") == 0 ||
+		    strcmp(host, "any") == 0))
+			host = NULL;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE;
+		if ((rv = getaddrinfo(host, "0", &hints, &res)) != 0)
+			errx(EXIT_USAGE, "--listen %s: %s", host,
+			    gai_strerror(rv));
+		opened = 0;
+		for (ai = res; ai != NULL; ai = ai->ai_next) {
+			rv = listen_one(ai, proto, &port);
+			if (rv == 0)
+				opened++;
+			else if (rv == -1 && host == NULL &&
+			    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL))
+				continue;	/* no IPv6 here: IPv4 only */
+			else if (rv == -1)
+				err(EXIT_RUNTIME, "socket");
+			else
+				exit(EXIT_RUNTIME);
+		}
+		freeaddrinfo(res);
+		if (opened == 0)
+			errx(EXIT_RUNTIME, "--listen %s: no usable address",
+			    host ? host : "any");
+	}
+}
+
+void
+listen_open_all(void)
+{
+	if (conf.c_port >= 0)
+		listen_proto(PROTO_WHARF, conf.c_port);
+	if (conf.c_http_port >= 0)
+		listen_proto(PROTO_HTTP, conf.c_http_port);
+}
+
+int
+listen_write_port_file(const char *path)
+{
+	char	 tmp[4096], text[64];
+	int	 fd, len, wport = 0, hport = 0;
+	size_t	 i;
+
+	for (i = 0; i < nlisteners; i++) {
+		if (listeners[i].l_proto == PROTO_WHARF)
+			wport = listeners[i].l_port;
+		else
+			hport = listeners[i].l_port;
+	}
+	len = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (len < 0 || (size_t)len >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	len = 0;
+	if (conf.c_port >= 0)
+		len += snprintf(text + len, sizeof(text) - (size_t)len,
+		    "wharf %d\n", wport);
+	if (conf.c_http_port >= 0)
+		len += snprintf(text + len, sizeof(text) - (size_t)len,
+		    "http %d\n", hport);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		return (-1);
+	if (io_write_full(fd, text, (size_t)len) == -1 || close(fd) == -1 ||
+	    rename(tmp, path) == -1) {
+		int	 saved = errno;
+
+		(void)unlink(tmp);
+		errno = saved;
+		return (-1);
+	}
+	return (0);
+}

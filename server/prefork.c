@@ -1,0 +1,424 @@
+/*
+ * prefork.c: the master and its pool, after Apache's prefork MPM.
+ *
+ * The master never touches a client. It forks children that accept on the
+ * shared listeners, and every tick (one second, or sooner when a child
+ * reports that idle children ran low) it reaps the dead and compares the
+ * idle count with --min-spare and --max-spare: below, it forks at once,
+ * doubling the batch while the shortage lasts (grow fast); above, it asks
+ * a few idle children per tick to leave through the pipe of death (shrink
+ * slowly), so a burst that comes back finds the pool still there.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "io.h"
+#include "log.h"
+#include "prefork.h"
+#include "scoreboard.h"
+#include "users.h"
+#include "wharfd.h"
+
+/* Most children forked in one batch while idle children are short. */
+#define SPAWN_BATCH_MAX		64
+/* Back-off after children fail at start-up: from 250 ms, doubling, to 8 s. */
+#define BACKOFF_MIN_MS		250
+#define BACKOFF_MAX_MS		8000
+
+int		 prefork_wake_fd = -1;
+int		 prefork_pod_fd = -1;
+pid_t		 prefork_master;
+
+static int	 sig_pipe[2] = { -1, -1 };
+static int	 wake_pipe[2] = { -1, -1 };
+static int	 pod_pipe[2] = { -1, -1 };
+static unsigned	 spawn_batch = 1;
+static int64_t	 backoff_ms;
+static int64_t	 backoff_until;
+static int	 children_fatal;
+
+static void	 prefork_signal(int);
+static void	 prefork_signals(void);
+static int	 prefork_spawn(void);
+static void	 prefork_reap(void);
+static void	 prefork_maintain(int tick);
+static void	 prefork_restart(void);
+static int	 prefork_stop(int signo);
+static void	 prefork_kill_all(int signo, int only_old);
+static unsigned	 prefork_count(unsigned *idle, unsigned *busy);
+static void	 prefork_pipe(int[2], int nonblock_read, int nonblock_write);
+
+static void
+prefork_signal(int signo)
+{
+	unsigned char	 c = (unsigned char)signo;
+	int		 saved = errno;
+
+	(void)write(sig_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static void
+prefork_pipe(int fds[2], int nonblock_read, int nonblock_write)
+{
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if (nonblock_read)
+		(void)io_set_nonblock(fds[0], 1);
+	if (nonblock_write)
+		(void)io_set_nonblock(fds[1], 1);
+}
+
+static void
+prefork_signals(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = prefork_signal;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+}
+
+void
+prefork_close_master_fds(void)
+{
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	close(wake_pipe[0]);
+	close(pod_pipe[1]);
+}
+
+/* Fork one child of the current generation. Returns 0 or -1. */
+static int
+prefork_spawn(void)
+{
+	struct sb_slot	*slot;
+	pid_t		 pid;
+
+	if ((slot = scoreboard_free_slot()) == NULL)
+		return (-1);
+	memset(slot, 0, sizeof(*slot));
+	slot->sl_generation = scoreboard->sb_generation;
+	slot->sl_state = SL_STARTING;
+	slot->sl_started = time(NULL);
+	switch (pid = fork()) {
+	case -1:
+		log_warn("fork");
+		slot->sl_state = SL_EMPTY;
+		return (-1);
+	case 0:
+		slot->sl_pid = getpid();
+		child_main(slot);
+		/* NOTREACHED */
+	default:
+		slot->sl_pid = pid;
+		return (0);
+	}
+}
+
+static void
+prefork_reap(void)
+{
+	struct sb_slot	*slot;
+	pid_t		 pid;
+	int		 status, failed;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((slot = scoreboard_find(pid)) == NULL)
+			continue;
+		failed = 0;
+		if (WIFEXITED(status)) {
+			switch (WEXITSTATUS(status)) {
+			case CHILD_EXIT_OK:
+				break;
+			case CHILD_EXIT_FATAL:
+				log_warnx("child %ld cannot start; stopping",
+				    (long)pid);
+				children_fatal = 1;
+				break;
+			case CHILD_EXIT_SICK:
+				failed = 1;
+				break;
+			default:
+				log_warnx("child %ld exited with status %d",
+				    (long)pid, WEXITSTATUS(status));
+				failed = !slot->sl_ready;
+				break;
+			}
+		} else if (WIFSIGNALED(status)) {
+			log_warnx("child %ld killed by signal %d (%s)%s",
+			    (long)pid, WTERMSIG(status),
+			    strsignal(WTERMSIG(status)),
+			    slot->sl_state > SL_IDLE ?
+			    "; its connection is lost" : "");
+			failed = !slot->sl_ready;
+		}
+		if (failed) {
+			/* Not a respawn storm: wait longer each time. */
+			backoff_ms = backoff_ms ? backoff_ms * 2 :
+			    BACKOFF_MIN_MS;
+			if (backoff_ms > BACKOFF_MAX_MS)
+				backoff_ms = BACKOFF_MAX_MS;
+			backoff_until = io_now_ms() + backoff_ms;
+			log_warnx("child %ld failed at start-up; next fork "
+			    "in %ld ms", (long)pid, (long)backoff_ms);
+		} else if (slot->sl_ready)
+			backoff_ms = 0;
+		if (slot->sl_state == SL_IDLE)
+			atomic_fetch_sub(&scoreboard->sb_idle, 1);
+		memset(slot, 0, sizeof(*slot));
+	}
+}
+
+/* Count live children of the current generation. */
+static unsigned
+prefork_count(unsigned *idle, unsigned *busy)
+{
+	struct sb_slot	*slot;
+	unsigned	 i, total = 0;
+
+	*idle = *busy = 0;
+	for (i = 0; i < scoreboard->sb_nslots; i++) {
+		slot = &scoreboard->sb_slots[i];
+		if (slot->sl_pid == 0 ||
+		    slot->sl_generation != scoreboard->sb_generation)
+			continue;
+		total++;
+		if (slot->sl_state == SL_IDLE || slot->sl_state == SL_STARTING)
+			(*idle)++;
+		else if (slot->sl_state != SL_CLOSING)
+			(*busy)++;
+	}
+	return (total);
+}
+
+static void
+prefork_maintain(int tick)
+{
+	unsigned	 idle, busy, total, n, i, excess;
+	char		 c = 'x';
+
+	total = prefork_count(&idle, &busy);
+	if (idle < conf.c_min_spare && total < conf.c_max_children) {
+		if (io_now_ms() < backoff_until)
+			return;
+		n = (conf.c_min_spare - idle) * spawn_batch;
+		if (n > conf.c_max_children - total)
+			n = conf.c_max_children - total;
+		for (i = 0; i < n; i++)
+			if (prefork_spawn() == -1) {
+				backoff_ms = backoff_ms ? backoff_ms * 2 :
+				    BACKOFF_MIN_MS;
+				if (backoff_ms > BACKOFF_MAX_MS)
+					backoff_ms = BACKOFF_MAX_MS;
+				backoff_until = io_now_ms() + backoff_ms;
+				break;
+			}
+		if (n > 0)
+			log_debug("pool: %u idle, %u busy: forked %u", idle,
+			    busy, i);
+		if (spawn_batch < SPAWN_BATCH_MAX)
+			spawn_batch *= 2;
+		return;
+	}
+	if (tick)
+		spawn_batch = 1;
+	if (tick && idle > conf.c_max_spare) {
+		/* Shrink slowly: a quarter of the excess per second. */
+		excess = idle - conf.c_max_spare;
+		n = (excess + 3) / 4;
+		for (i = 0; i < n; i++)
+			if (write(pod_pipe[1], &c, 1) != 1)
+				break;
+		log_debug("pool: %u idle, %u busy: retiring %u", idle, busy,
+		    i);
+	}
+}
+
+static void
+prefork_kill_all(int signo, int only_old)
+{
+	struct sb_slot	*slot;
+	unsigned	 i;
+
+	for (i = 0; i < scoreboard->sb_nslots; i++) {
+		slot = &scoreboard->sb_slots[i];
+		if (slot->sl_pid == 0)
+			continue;
+		if (only_old &&
+		    slot->sl_generation == scoreboard->sb_generation)
+			continue;
+		(void)kill(slot->sl_pid, signo);
+	}
+}
+
+/*
+ * SIGHUP: a new generation of children starts accepting at once on the
+ * same listeners, then the old one is told to leave after the connection
+ * it is serving. The listeners never close, so nothing is refused.
+ */
+static void
+prefork_restart(void)
+{
+	char		 drain[64];
+	unsigned	 i;
+
+	log_info("SIGHUP: graceful restart");
+	if (conf.c_user_file != NULL) {
+		char	 msg[512];
+
+		/* New children see the new users; a bad file keeps the old. */
+		if (users_load(conf.c_user_file, msg, sizeof(msg)) == -1)
+			log_warnx("--user-file %s; keeping the users loaded "
+			    "before", msg);
+	}
+	while (read(pod_pipe[0], drain, sizeof(drain)) > 0)
+		;	/* retire requests were for the old generation */
+	scoreboard->sb_generation++;
+	for (i = 0; i < conf.c_start_children; i++)
+		if (prefork_spawn() == -1)
+			break;
+	prefork_kill_all(SIGUSR2, 1);
+	backoff_ms = 0;
+	backoff_until = 0;
+}
+
+/*
+ * SIGTERM/SIGINT: children close idle connections and finish the
+ * transfers in flight; after --grace seconds whatever is left is killed.
+ */
+static int
+prefork_stop(int signo)
+{
+	struct pollfd	 pfd;
+	unsigned char	 sigs[64];
+	unsigned	 idle, busy, left;
+	int64_t		 deadline;
+	ssize_t		 n, i;
+
+	prefork_count(&idle, &busy);
+	log_info("%s: stopping; %u connection%s in flight, grace %u s",
+	    signo == SIGINT ? "SIGINT" : "SIGTERM", busy, busy == 1 ? "" : "s",
+	    conf.c_grace);
+	prefork_kill_all(SIGTERM, 0);
+	deadline = io_now_ms() + (int64_t)conf.c_grace * 1000;
+	for (;;) {
+		prefork_reap();
+		left = 0;
+		for (i = 0; i < (ssize_t)scoreboard->sb_nslots; i++)
+			if (scoreboard->sb_slots[i].sl_pid != 0)
+				left++;
+		if (left == 0)
+			break;
+		if (io_now_ms() >= deadline) {
+			log_warnx("grace period over: killing %u child%s",
+			    left, left == 1 ? "" : "ren");
+			prefork_kill_all(SIGKILL, 0);
+			while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+				;
+			break;
+		}
+		pfd.fd = sig_pipe[0];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 100) > 0 &&
+		    (n = read(sig_pipe[0], sigs, sizeof(sigs))) > 0) {
+			for (i = 0; i < n; i++)
+				if (sigs[i] == SIGINT && signo == SIGINT)
+					deadline = 0;	/* second ^C */
+		}
+	}
+	log_info("stopped");
+	return (EXIT_OK);
+}
+
+int
+prefork_run(void)
+{
+	struct pollfd	 pfd[2];
+	unsigned char	 sigs[64], wake[256];
+	ssize_t		 n, i;
+	int64_t		 next_tick;
+	unsigned	 slots;
+	int		 tick;
+
+	prefork_master = getpid();
+	log_procname("master");
+	/* Old generations finishing after SIGHUP need slots of their own. */
+	slots = conf.c_max_children * 2;
+	scoreboard_create(slots);
+	prefork_pipe(sig_pipe, 1, 1);
+	prefork_pipe(wake_pipe, 1, 1);
+	prefork_pipe(pod_pipe, 1, 1);
+	prefork_wake_fd = wake_pipe[1];
+	prefork_pod_fd = pod_pipe[0];
+	prefork_signals();
+
+	for (i = 0; i < (ssize_t)conf.c_start_children; i++)
+		if (prefork_spawn() == -1)
+			break;
+	next_tick = io_now_ms() + 1000;
+	for (;;) {
+		pfd[0].fd = sig_pipe[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = wake_pipe[0];
+		pfd[1].events = POLLIN;
+		n = next_tick - io_now_ms();
+		if (n < 0)
+			n = 0;
+		if (poll(pfd, 2, (int)n) == -1 && errno != EINTR)
+			fatal("poll");
+		tick = io_now_ms() >= next_tick;
+		if (tick)
+			next_tick = io_now_ms() + 1000;
+		if (pfd[1].revents & POLLIN) {
+			while (read(wake_pipe[0], wake, sizeof(wake)) > 0)
+				;
+			atomic_store(&scoreboard->sb_wake, 0);
+		}
+		if (pfd[0].revents & POLLIN &&
+		    (n = read(sig_pipe[0], sigs, sizeof(sigs))) > 0) {
+			for (i = 0; i < n; i++) {
+				switch (sigs[i]) {
+				case SIGTERM:
+				case SIGINT:
+					return (prefork_stop(sigs[i]));
+				case SIGHUP:
+					prefork_restart();
+					break;
+				case SIGUSR1:
+					if (log_reopen() == -1)
+						log_warn("reopen log");
+					log_info("SIGUSR1: log reopened");
+					prefork_kill_all(SIGUSR1, 0);
+					break;
+				}
+			}
+		}
+		prefork_reap();
+		if (children_fatal) {
+			prefork_stop(SIGTERM);
+			return (EXIT_RUNTIME);
+		}
+		prefork_maintain(tick);
+	}
+}

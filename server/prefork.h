@@ -1,0 +1,21 @@
+/*
+ * prefork.h: the master process: forks the pool, reaps and replaces
+ * children, keeps the number of idle children between the spare limits,
+ * and turns signals into stop, restart and log reopening.
+ */
+#ifndef WHARFD_PREFORK_H
+#define WHARFD_PREFORK_H
+
+#include <sys/types.h>
+
+/* Pipes shared with the children (see prefork.c). */
+extern int	 prefork_wake_fd;	/* write end: "idle children are low" */
+extern int	 prefork_pod_fd;	/* read end: "one idle child leave" */
+extern pid_t	 prefork_master;
+
+/* Run the master until SIGTERM or SIGINT; returns wharfd's exit status. */
+int	 prefork_run(void);
+/* Close the master's own descriptors in a new child. */
+void	 prefork_close_master_fds(void);
+
+#endif

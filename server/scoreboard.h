@@ -1,0 +1,64 @@
+/*
+ * scoreboard.h: one slot per child in an anonymous shared mapping. Each
+ * child writes its own slot; the master reads them all to size the pool,
+ * and the status view reports them.
+ */
+#ifndef WHARFD_SCOREBOARD_H
+#define WHARFD_SCOREBOARD_H
+
+#include <sys/types.h>
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+enum sl_state {
+	SL_EMPTY = 0,	/* no child */
+	SL_STARTING,	/* forked, not yet accepting */
+	SL_IDLE,	/* waiting for a connection */
+	SL_READING,	/* reading a command or request */
+	SL_SENDING,	/* sending a reply or file */
+	SL_RECEIVING,	/* receiving an upload */
+	SL_KEEPALIVE,	/* connection open, waiting for the next request */
+	SL_CLOSING	/* finishing and leaving */
+};
+
+#define SL_PEER_MAX	64
+#define SL_PATH_MAX	256
+
+struct sb_slot {
+	pid_t			 sl_pid;
+	unsigned		 sl_generation;
+	volatile int		 sl_state;
+	volatile int		 sl_proto;
+	int			 sl_ready;	/* has reached SL_IDLE once */
+	char			 sl_peer[SL_PEER_MAX];
+	char			 sl_path[SL_PATH_MAX];
+	volatile uint64_t	 sl_bytes;	/* this connection */
+	volatile uint64_t	 sl_requests;	/* this connection */
+	volatile uint64_t	 sl_connections;	/* since start */
+	time_t			 sl_started;	/* child start */
+	time_t			 sl_since;	/* connection start */
+};
+
+struct scoreboard {
+	atomic_int		 sb_idle;	/* hint: children in SL_IDLE */
+	atomic_int		 sb_wake;	/* a wake-up is on its way */
+	unsigned		 sb_generation;	/* bumped by SIGHUP */
+	unsigned		 sb_nslots;
+	struct sb_slot		 sb_slots[];
+};
+
+extern struct scoreboard	*scoreboard;
+
+/* Map a scoreboard of nslots zeroed slots shared with future children.
+ * Exits on failure (start-up only). */
+void		 scoreboard_create(unsigned nslots);
+/* A free slot, or NULL when all are in use. */
+struct sb_slot	*scoreboard_free_slot(void);
+/* The slot of pid, or NULL. */
+struct sb_slot	*scoreboard_find(pid_t);
+/* Name of a state for logs and the status view. */
+const char	*scoreboard_state_name(int);
+
+#endif
