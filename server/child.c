@@ -233,6 +233,7 @@ child_main(struct sb_slot *slot)
 			if (evs[k].data.u32 == POD_TAG) {
 				if (read(prefork_pod_fd, &c, 1) == 1) {
 					log_debug("retired by the master");
+					slot->sl_retired = 1;
 					child_exit(CHILD_EXIT_OK);
 				}
 				continue;

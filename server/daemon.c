@@ -15,31 +15,51 @@
 #include "io.h"
 #include "log.h"
 
+static int	 daemon_pipe = -1;
+
 int
 daemon_detach(void)
 {
 	pid_t	 pid;
-	int	 fd;
+	int	 fds[2];
+	char	 c;
 
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return (-1);
 	switch (pid = fork()) {
 	case -1:
 		return (-1);
 	case 0:
+		close(fds[0]);
+		daemon_pipe = fds[1];
 		break;
 	default:
-		_exit(0);
+		close(fds[1]);
+		_exit(io_read(fds[0], &c, 1) == 1 ? 0 : 1);
 	}
 	if (setsid() == -1)
 		return (-1);
+	return (0);
+}
+
+void
+daemon_ready(void)
+{
+	int	 fd;
+
+	if (daemon_pipe == -1)
+		return;
+	(void)io_write(daemon_pipe, "R", 1);
+	close(daemon_pipe);
+	daemon_pipe = -1;
 	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		return (-1);
+		return;
 	(void)dup2(fd, STDIN_FILENO);
 	(void)dup2(fd, STDOUT_FILENO);
 	if (log_fd() != STDERR_FILENO)
 		(void)dup2(fd, STDERR_FILENO);
 	if (fd > STDERR_FILENO)
 		close(fd);
-	return (0);
 }
 
 int

@@ -47,6 +47,7 @@ static unsigned	 spawn_batch = 1;
 static int64_t	 backoff_ms;
 static int64_t	 backoff_until;
 static int	 children_fatal;
+static unsigned	 replace_due;	/* children that died unasked */
 
 static void	 prefork_signal(int);
 static void	 prefork_signals(void);
@@ -186,6 +187,14 @@ prefork_reap(void)
 			backoff_ms = 0;
 		if (slot->sl_state == SL_IDLE)
 			atomic_fetch_sub(&scoreboard->sb_idle, 1);
+		/*
+		 * A child of the current generation that was not retired is
+		 * replaced at once (crash, kill, --max-requests), whatever
+		 * the spare count says; a failed start waits for back-off.
+		 */
+		if (!slot->sl_retired &&
+		    slot->sl_generation == scoreboard->sb_generation)
+			replace_due++;
 		memset(slot, 0, sizeof(*slot));
 	}
 }
@@ -219,6 +228,16 @@ prefork_maintain(int tick)
 	char		 c = 'x';
 
 	total = prefork_count(&idle, &busy);
+	while (replace_due > 0 && total < conf.c_max_children &&
+	    io_now_ms() >= backoff_until) {
+		if (prefork_spawn() == -1)
+			break;
+		replace_due--;
+		total++;
+		idle++;
+	}
+	if (total >= conf.c_max_children)
+		replace_due = 0;
 	if (idle < conf.c_min_spare && total < conf.c_max_children) {
 		if (io_now_ms() < backoff_until)
 			return;
@@ -284,6 +303,7 @@ prefork_restart(void)
 	unsigned	 i;
 
 	log_info("SIGHUP: graceful restart");
+	replace_due = 0;
 	if (conf.c_user_file != NULL) {
 		char	 msg[512];
 
@@ -407,8 +427,9 @@ prefork_run(void)
 					break;
 				case SIGUSR1:
 					if (log_reopen() == -1)
-						log_warn("reopen log");
-					log_info("SIGUSR1: log reopened");
+						log_warn("SIGUSR1: reopen log");
+					else
+						log_info("SIGUSR1: log reopened");
 					prefork_kill_all(SIGUSR1, 0);
 					break;
 				}

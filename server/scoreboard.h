@@ -32,6 +32,7 @@ struct sb_slot {
 	volatile int		 sl_state;
 	volatile int		 sl_proto;
 	int			 sl_ready;	/* has reached SL_IDLE once */
+	int			 sl_retired;	/* left because the master asked */
 	char			 sl_peer[SL_PEER_MAX];
 	char			 sl_path[SL_PATH_MAX];
 	volatile uint64_t	 sl_bytes;	/* this connection */

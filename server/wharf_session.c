@@ -345,7 +345,7 @@ wharf_session(struct conn *c)
 		}
 		if (rv != 0) {
 			rv = wharf_reply(&ws, rv, rv == 501 ?
-			    "bad arguments: separate them with one space" :
+			    "bad arguments: at most 8, separated by one space" :
 			    "syntax error: expected VERB [ARGUMENT...]");
 		} else {
 			cmd = NULL;

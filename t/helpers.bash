@@ -10,6 +10,7 @@
 : "${T_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
 : "${WHARFD:=$T_SRCDIR/../server/wharfd}"
 : "${WHARF:=$T_SRCDIR/../client/wharf}"
+export T_SRCDIR WHARFD WHARF
 
 # start_wharfd [wharfd flags...]
 # Sets STORE (the served directory, created empty unless already set),
