@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ static int	 log_out = STDERR_FILENO;
 static int	 log_verbose;
 static char	 log_name[48] = "wharfd";
 static char	*log_path;
+static int	 log_syslog;
 
 static void	 log_vline(const char *, int, const char *, va_list);
 
@@ -55,6 +57,13 @@ log_open_file(const char *path)
 	if ((log_path = strdup(path)) == NULL)
 		return (-1);
 	return (0);
+}
+
+void
+log_open_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = 1;
 }
 
 int
@@ -124,6 +133,23 @@ log_escape(char *dst, size_t dstsz, const void *src, size_t len)
 static void
 log_vline(const char *level, int with_errno, const char *fmt, va_list ap)
 {
+	if (log_syslog) {
+		char	 msg[2048];
+		int	 saved = errno, pri = LOG_INFO;
+
+		if (strcmp(level, "fatal: ") == 0)
+			pri = LOG_CRIT;
+		else if (strcmp(level, "debug: ") == 0)
+			pri = LOG_DEBUG;
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		if (with_errno)
+			syslog(pri, "%s: %s%s: %s", log_name, level, msg,
+			    strerror(saved));
+		else
+			syslog(pri, "%s: %s%s", log_name, level, msg);
+		errno = saved;
+		return;
+	}
 	char		 line[2048], stamp[32];
 	struct tm	 tm;
 	time_t		 now;

@@ -22,10 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "access_log.h"
 #include "child.h"
 #include "conn.h"
 #include "log.h"
 #include "prefork.h"
+#include "privsep.h"
 #include "session.h"
 #include "wharfd.h"
 
@@ -36,7 +38,7 @@ volatile sig_atomic_t	 child_leaving;
 sigset_t		 child_waitmask;
 struct sb_slot		*child_slot;
 
-static volatile sig_atomic_t	 child_reopen;
+volatile sig_atomic_t	 child_shed;
 
 static void	 child_signal(int);
 static void	 child_setup_signals(void);
@@ -55,7 +57,7 @@ child_signal(int signo)
 		child_leaving = 1;
 		break;
 	case SIGUSR1:
-		child_reopen = 1;
+		child_shed = 1;
 		break;
 	}
 }
@@ -112,14 +114,22 @@ child_state(int state)
 	}
 }
 
+int
+child_should_shed(void)
+{
+	if (!child_shed)
+		return (0);
+	child_shed = 0;
+	return (atomic_load(&scoreboard->sb_idle) <= 0);
+}
+
 void
 child_housekeeping(void)
 {
-	if (child_reopen) {
-		child_reopen = 0;
-		if (log_reopen() == -1)
-			log_warn("reopen log");
-	}
+	/*
+	 * Nothing yet. Log files are reopened by the master, which then
+	 * replaces the children: a chrooted child could not reopen them.
+	 */
 }
 
 static void
@@ -159,6 +169,7 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 	child_slot->sl_bytes = 0;
 	child_slot->sl_requests = 0;
 	child_slot->sl_since = time(NULL);
+	child_shed = 0;
 	child_state(SL_READING);
 	log_debug("connection from %s on %s", c.c_peer, l->l_name);
 
@@ -190,11 +201,12 @@ child_main(struct sb_slot *slot)
 	log_procname("child %ld", (long)getpid());
 	child_setup_signals();
 	prefork_close_master_fds();
-	/* Never outlive the master. */
+	if (privsep_child() == -1)
+		exit(CHILD_EXIT_FATAL);
+	/* Never outlive the master (after privsep: setuid clears this). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
 	    getppid() != prefork_master)
 		_exit(CHILD_EXIT_OK);
-
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
 		log_warn("epoll_create1");
 		exit(CHILD_EXIT_SICK);

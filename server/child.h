@@ -12,6 +12,7 @@
 /* Set by signals; read at every wait. */
 extern volatile sig_atomic_t	 child_stopping;	/* SIGTERM: close idle */
 extern volatile sig_atomic_t	 child_leaving;		/* SIGUSR2: finish, go */
+extern volatile sig_atomic_t	 child_shed;	/* SIGUSR1: pool full */
 /* The signal mask to wait with: our signals are blocked at all other
  * times, so a signal can only arrive while the child waits. */
 extern sigset_t			 child_waitmask;
@@ -21,7 +22,10 @@ extern struct sb_slot		*child_slot;
 void	 child_main(struct sb_slot *) __attribute__((noreturn));
 /* Record this child's state in its slot (and the shared idle count). */
 void	 child_state(int);
-/* Handle a pending SIGUSR1 (log reopen); called after every wait. */
+/* Called after every wait that a signal may have ended. */
 void	 child_housekeeping(void);
+/* 1 when the master asked to drop idle connections and the pool is still
+ * full: an idle keep-alive connection should be closed now. */
+int	 child_should_shed(void);
 
 #endif

@@ -85,6 +85,10 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 			errno = ESHUTDOWN;
 			return (-1);
 		}
+		if (how == CONN_IDLE && child_should_shed()) {
+			errno = EBUSY;
+			return (-1);
+		}
 	}
 }
 

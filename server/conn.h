@@ -18,7 +18,8 @@
 
 /* How a wait for client bytes may end early. */
 #define CONN_BUSY	0	/* inside a request: only the deadline */
-#define CONN_IDLE	1	/* between requests: also when stopping */
+#define CONN_IDLE	1	/* between requests: also when stopping or
+				   when the pool is full (ESHUTDOWN, EBUSY) */
 
 struct conn {
 	int			 c_fd;
@@ -38,7 +39,8 @@ int64_t	 conn_deadline(unsigned seconds);
  * Read what the client has sent into c_in, waiting until deadline.
  * Returns bytes read, 0 at end of file, or -1 with errno ETIMEDOUT (the
  * deadline passed), ENOBUFS (c_in is full), ESHUTDOWN (how == CONN_IDLE
- * and the child is stopping) or the read error.
+ * and the child is stopping), EBUSY (how == CONN_IDLE and the pool is
+ * full, so this idle connection makes way) or the read error.
  */
 ssize_t	 conn_fill(struct conn *, int64_t deadline, int how);
 /*

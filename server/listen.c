@@ -133,9 +133,86 @@ listen_proto(int proto, int port)
 	}
 }
 
+size_t
+listen_inherit(void)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	struct listener		*l;
+	const char		*pidstr, *fdstr, *names;
+	char			*namecopy = NULL, *name, *save = NULL;
+	char			 host[NI_MAXHOST];
+	long			 pid, n, i;
+	int			 fd, port, type;
+	socklen_t		 tlen;
+
+	pidstr = getenv("LISTEN_PID");
+	fdstr = getenv("LISTEN_FDS");
+	if (pidstr == NULL || fdstr == NULL)
+		return (0);
+	pid = strtol(pidstr, NULL, 10);
+	n = strtol(fdstr, NULL, 10);
+	if (pid != (long)getpid() || n <= 0)
+		return (0);
+	if (n > LISTENERS_MAX)
+		errx(EXIT_USAGE, "LISTEN_FDS=%ld: at most %d sockets", n,
+		    LISTENERS_MAX);
+	if ((names = getenv("LISTEN_FDNAMES")) != NULL &&
+	    (namecopy = strdup(names)) == NULL)
+		err(EXIT_RUNTIME, "strdup");
+	name = namecopy ? strtok_r(namecopy, ":", &save) : NULL;
+	for (i = 0; i < n; i++) {
+		fd = 3 + (int)i;
+		tlen = sizeof(type);
+		sslen = sizeof(ss);
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == -1 ||
+		    type != SOCK_STREAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			errx(EXIT_USAGE, "socket activation: fd %d is not a "
+			    "TCP listening socket", fd);
+		port = ntohs(ss.ss_family == AF_INET6 ?
+		    ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+		l = &listeners[nlisteners++];
+		l->l_fd = fd;
+		l->l_port = port;
+		if (name != NULL && strcmp(name, "wharf") == 0)
+			l->l_proto = PROTO_WHARF;
+		else if (name != NULL && strcmp(name, "http") == 0)
+			l->l_proto = PROTO_HTTP;
+		else if (port == conf.c_http_port)
+			l->l_proto = PROTO_HTTP;
+		else if (port == conf.c_port)
+			l->l_proto = PROTO_WHARF;
+		else
+			errx(EXIT_USAGE, "socket activation: fd %d (port %d) "
+			    "is neither --port %d nor --http-port %d; name it "
+			    "with FileDescriptorName=wharf or http", fd, port,
+			    conf.c_port, conf.c_http_port);
+		if (getnameinfo((struct sockaddr *)&ss, sslen, host,
+		    sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+			strcpy(host, "?");
+		snprintf(l->l_name, sizeof(l->l_name), "%.40s port %d "
+		    "(systemd)", host, port);
+		(void)io_set_nonblock(fd, 1);
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+		if (name != NULL)
+			name = strtok_r(NULL, ":", &save);
+	}
+	free(namecopy);
+	/* Not for anything we start. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return ((size_t)n);
+}
+
 void
 listen_open_all(void)
 {
+	if (listen_inherit() > 0)
+		return;
 	if (conf.c_port >= 0)
 		listen_proto(PROTO_WHARF, conf.c_port);
 	if (conf.c_http_port >= 0)

@@ -5,8 +5,16 @@
 #define WHARFD_LISTEN_H
 
 /* Open a listener for every --listen address and protocol in conf into
- * listeners[]. Exits with a message naming the address on failure. */
+ * listeners[], or take the sockets systemd passed (listen_inherit).
+ * Exits with a message naming the address on failure. */
 void	 listen_open_all(void);
+/*
+ * Socket activation: when LISTEN_PID is this process, take the LISTEN_FDS
+ * descriptors from fd 3 on. Each one's protocol comes from its name in
+ * LISTEN_FDNAMES ("wharf" or "http"), else from its port (--port,
+ * --http-port). Returns how many were taken (0: not activated).
+ */
+size_t	 listen_inherit(void);
 /* Write "wharf PORT\nhttp PORT\n" to path atomically (temp + rename).
  * Returns 0 or -1 (errno). */
 int	 listen_write_port_file(const char *path);

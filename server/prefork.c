@@ -25,6 +25,7 @@
 #include "child.h"
 #include "io.h"
 #include "log.h"
+#include "access_log.h"
 #include "prefork.h"
 #include "scoreboard.h"
 #include "users.h"
@@ -54,7 +55,8 @@ static void	 prefork_signals(void);
 static int	 prefork_spawn(void);
 static void	 prefork_reap(void);
 static void	 prefork_maintain(int tick);
-static void	 prefork_restart(void);
+static void	 prefork_restart(const char *why);
+static void	 prefork_shed(unsigned idle, unsigned total);
 static int	 prefork_stop(int signo);
 static void	 prefork_kill_all(int signo, int only_old);
 static unsigned	 prefork_count(unsigned *idle, unsigned *busy);
@@ -221,6 +223,33 @@ prefork_count(unsigned *idle, unsigned *busy)
 	return (total);
 }
 
+/*
+ * The pool is full and nobody is idle: ask the children that hold an
+ * idle keep-alive connection to drop it, so that a queued client gets a
+ * child rather than waiting for someone's idle timeout. At most five
+ * times a second.
+ */
+static void
+prefork_shed(unsigned idle, unsigned total)
+{
+	static int64_t	 last;
+	struct sb_slot	*slot;
+	unsigned	 i;
+	int64_t		 now;
+
+	if (idle > 0 || total < conf.c_max_children)
+		return;
+	now = io_now_ms();
+	if (now - last < 200)
+		return;
+	last = now;
+	for (i = 0; i < scoreboard->sb_nslots; i++) {
+		slot = &scoreboard->sb_slots[i];
+		if (slot->sl_pid != 0 && slot->sl_state == SL_KEEPALIVE)
+			(void)kill(slot->sl_pid, SIGUSR1);
+	}
+}
+
 static void
 prefork_maintain(int tick)
 {
@@ -238,6 +267,7 @@ prefork_maintain(int tick)
 	}
 	if (total >= conf.c_max_children)
 		replace_due = 0;
+	prefork_shed(idle, total);
 	if (idle < conf.c_min_spare && total < conf.c_max_children) {
 		if (io_now_ms() < backoff_until)
 			return;
@@ -297,12 +327,12 @@ prefork_kill_all(int signo, int only_old)
  * it is serving. The listeners never close, so nothing is refused.
  */
 static void
-prefork_restart(void)
+prefork_restart(const char *why)
 {
 	char		 drain[64];
 	unsigned	 i;
 
-	log_info("SIGHUP: graceful restart");
+	log_info("%s: graceful restart", why);
 	replace_due = 0;
 	if (conf.c_user_file != NULL) {
 		char	 msg[512];
@@ -423,14 +453,20 @@ prefork_run(void)
 				case SIGINT:
 					return (prefork_stop(sigs[i]));
 				case SIGHUP:
-					prefork_restart();
+					prefork_restart("SIGHUP");
 					break;
 				case SIGUSR1:
-					if (log_reopen() == -1)
+					/*
+					 * Children may be chrooted and no
+					 * longer root: they cannot reopen.
+					 * New ones inherit the new files.
+					 */
+					if (log_reopen() == -1 ||
+					    access_log_reopen() == -1)
 						log_warn("SIGUSR1: reopen log");
 					else
-						log_info("SIGUSR1: log reopened");
-					prefork_kill_all(SIGUSR1, 0);
+						log_info("SIGUSR1: logs reopened");
+					prefork_restart("SIGUSR1");
 					break;
 				}
 			}

@@ -154,6 +154,13 @@ store_is_hidden(const char *name)
 int
 store_openat(struct store *st, const char *relpath, int flags, mode_t mode)
 {
+	/*
+	 * A FIFO in the store must not block a child in open(2): read-only
+	 * opens never block. Callers refuse what is not a regular file or
+	 * a directory; O_NONBLOCK changes nothing for those.
+	 */
+	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH))
+		flags |= O_NONBLOCK;
 	return (store_resolve(st, relpath, flags, mode));
 }
 

@@ -89,6 +89,7 @@ int	store_is_hidden(const char *name);
  * says.  openat2 may return EAGAIN when a rename races a ".."; that is
  * retried a few times before it is returned.
  */
+/* (Read-only opens get O_NONBLOCK, so a FIFO cannot block the caller.) */
 int	store_openat(struct store *, const char *relpath, int flags,
 	    mode_t mode);
 

@@ -65,6 +65,9 @@ cmd_rename(struct wsess *ws, struct wp_command *wc)
 	if ((rv = wharf_path(ws, wc->wc_argv[1], to, &ok)) != 0 || !ok)
 		return (rv);
 	if (store_rename(&store, from, to, noclobber) == -1) {
+		if (errno == ENOTDIR || errno == EISDIR)
+			return (wharf_reply(ws, 551, "cannot replace a file "
+			    "with a directory or a directory with a file"));
 		/* Say which name the error is about when it is clear. */
 		(void)wp_decode(dec, sizeof(dec), errno == EEXIST ?
 		    wc->wc_argv[1] : wc->wc_argv[0]);

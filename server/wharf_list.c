@@ -177,7 +177,8 @@ cmd_list(struct wsess *ws, struct wp_command *wc)
 int
 cmd_stat(struct wsess *ws, struct wp_command *wc)
 {
-	char		 rel[PATH_MAX], dec[PATH_MAX], enc[PATH_MAX * 3];
+	char		 rel[PATH_MAX], dec[PATH_MAX], enc[NAME_MAX * 3 + 1];
+	const char	*base;
 	struct stat	 st;
 	int		 ok, rv;
 
@@ -186,7 +187,11 @@ cmd_stat(struct wsess *ws, struct wp_command *wc)
 	(void)wp_decode(dec, sizeof(dec), wc->wc_argv[0]);
 	if (store_stat(&store, rel, &st) == -1)
 		return (wharf_reply_errno(ws, errno, dec));
-	if (wp_encode(enc, sizeof(enc), dec, strlen(dec)) == -1)
+	/* The name, like a LIST entry's: a reply line must stay short. */
+	base = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
+	if (*base == '\0')
+		base = "/";
+	if (wp_encode(enc, sizeof(enc), base, strlen(base)) == -1)
 		return (wharf_reply_errno(ws, ENAMETOOLONG, dec));
 	return (wharf_reply(ws, 200, "%c %lld %lld %s", entry_type(&st),
 	    S_ISREG(st.st_mode) ? (long long)st.st_size : 0LL,

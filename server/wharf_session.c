@@ -323,6 +323,10 @@ wharf_session(struct conn *c)
 				wharf_reply(&ws, 421, "server shutting down; "
 				    "closing");
 				break;
+			case EBUSY:
+				wharf_reply(&ws, 421, "server busy: closing "
+				    "idle connections; reconnect later");
+				break;
 			default:
 				log_debug("%s: read: %s", c->c_peer,
 				    strerror(errno));

@@ -225,8 +225,10 @@ cmd_get(struct wsess *ws, struct wp_command *wc)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(x.x_fd);
-		return (wharf_reply_errno(ws, S_ISDIR(st.st_mode) ? EISDIR :
-		    EINVAL, dec));
+		if (S_ISDIR(st.st_mode))
+			return (wharf_reply_errno(ws, EISDIR, dec));
+		return (wharf_reply(ws, 551, "%s: not a regular file",
+		    child_slot->sl_path));
 	}
 	if (offset > (unsigned long long)st.st_size) {
 		close(x.x_fd);

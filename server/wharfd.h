@@ -53,6 +53,15 @@ struct config {
 	int		 c_anonymous;		/* ANON_* */
 	unsigned long long c_max_upload;	/* bytes, 0: no limit */
 	int		 c_no_fsync;
+	const char	*c_user;		/* children run as */
+	const char	*c_group;
+	int		 c_chroot;		/* children chroot to c_root */
+	int		 c_syslog;		/* log to syslog(3) */
+	const char	*c_access_log;		/* HTTP, Combined Log Format */
+	int		 c_status;		/* serve /.wharf/status */
+	int		 c_status_any;		/* ... to any peer */
+	int		 c_no_clobber;		/* HTTP uploads never replace */
+	const char	*c_share_dir;		/* page assets */
 };
 
 /* What a client that has not logged in may do. */

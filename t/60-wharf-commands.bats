@@ -74,7 +74,7 @@ crc() {
 	mkdir "$STORE/d"
 	run wp cmd "STAT f" "STAT /d" "STAT nope"
 	echo "$output" | grep -Eq '^200 f 5 [0-9]+ f$'
-	echo "$output" | grep -Eq '^200 d 0 [0-9]+ /d$'
+	echo "$output" | grep -Eq '^200 d 0 [0-9]+ d$'
 	[[ "$output" == *"550 nope"* ]]
 }
 
@@ -132,6 +132,15 @@ crc() {
 	! echo "$output" | grep -q 'root:'
 }
 
+@test "get: a FIFO or socket is refused at once, not waited on" {
+	start_wharfd
+	mkfifo "$STORE/fifo"
+	run timeout 10 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" cmd "GET fifo" NOOP
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"551 fifo: not a regular file"* ]]
+	[[ "$output" == *"200 ok"* ]]
+}
+
 @test "put: refused on a read-only server" {
 	start_wharfd
 	run python3 - "$WPORT" <<'PY'
@@ -177,7 +186,8 @@ PY
 	head -c 400000 /dev/urandom >"$WORK/in"
 	run wp put big "$WORK/in" stop=150000
 	[ "$status" -eq 0 ]
-	wait_until 5 test -n "$(find "$STORE" -name '.wharf-part.*')"
+	has_partial() { [ -n "$(find "$STORE" -name '.wharf-part.*')" ]; }
+	wait_until 5 has_partial
 	[ ! -e "$STORE/big" ]
 	run wp cmd "LIST" "GET big"
 	! echo "$output" | grep -q 'wharf-'

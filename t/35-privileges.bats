@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# t/35-privileges.bats: what children give up: root's identity (--user,
+# --group), the file system outside the store (--chroot), core files.
+# These need root (CI runs as root); elsewhere they are skipped.
+
+load helpers
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+@test "privileges: children run as --user while the master stays root" {
+	need_root
+	start_wharfd --user nobody
+	printf 'hi\n' >"$STORE/a"
+	chmod 755 "$STORE"
+	for pid in $(children); do
+		[ "$(ps -o uid= -p "$pid" | tr -d ' ')" = "$(id -u nobody)" ]
+		[ "$(ps -o gid= -p "$pid" | tr -d ' ')" = "$(id -g nobody)" ]
+	done
+	[ "$(ps -o uid= -p "$WHARFD_PID" | tr -d ' ')" = 0 ]
+	run wharf_raw "GET a" QUIT
+	[[ "$output" == *"226 size=3"* ]]
+}
+
+@test "privileges: --chroot confines the children to the store" {
+	need_root
+	start_wharfd --user nobody --chroot
+	chmod 755 "$STORE"
+	printf 'inside\n' >"$STORE/a"
+	for pid in $(children); do
+		[ "$(readlink "/proc/$pid/root")" = "$(cd "$STORE" && pwd -P)" ]
+	done
+	run wharf_raw "GET a" "LIST" QUIT
+	[[ "$output" == *"inside"* ]]
+	[[ "$output" == *"200 1 entries"* ]]
+}
+
+@test "privileges: children cannot dump core" {
+	start_wharfd
+	pid=$(children | head -1)
+	grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"
+}
+
+@test "privileges: root without --user says so at start-up" {
+	need_root
+	start_wharfd
+	grep -q "running as root without --user" "$WHARFD_LOG"
+}
+
+@test "privileges: an unknown --user or --group stops wharfd with exit 2" {
+	need_root
+	run "$WHARFD" --root . --user no-such-user-here --port 0 --http-port 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--user no-such-user-here: no such user"* ]]
+	run "$WHARFD" --root . --group no-such-group-here --port 0 \
+	    --http-port 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no such group"* ]]
+}
+
+@test "privileges: --user and --chroot without root are refused" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	need_root
+	run setpriv --reuid nobody --regid nogroup --clear-groups \
+	    "$WHARFD" --root /tmp --chroot --port 0 --http-port 0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"need wharfd to start as root"* ]]
+}
