@@ -22,10 +22,12 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "http.h"
 #include "io.h"
 #include "listen.h"
 #include "log.h"
 #include "prefork.h"
+#include "privsep.h"
 #include "store.h"
 #include "users.h"
 #include "wharfd.h"
@@ -54,7 +56,10 @@ enum {
 	OPT_MIN_SPARE, OPT_MAX_SPARE, OPT_MAX_CHILDREN, OPT_MAX_REQUESTS,
 	OPT_HEADER_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_KEEPALIVE_TIMEOUT,
 	OPT_TRANSFER_TIMEOUT, OPT_GRACE, OPT_HTTP_PORT, OPT_USER_FILE,
-	OPT_ANONYMOUS, OPT_MAX_UPLOAD, OPT_NO_FSYNC, OPT_HASH_PASSWORD
+	OPT_ANONYMOUS, OPT_MAX_UPLOAD, OPT_NO_FSYNC, OPT_HASH_PASSWORD,
+	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG,
+	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
+	OPT_SHARE_DIR
 };
 
 static const struct option	 longopts[] = {
@@ -69,6 +74,15 @@ static const struct option	 longopts[] = {
 	{ "max-upload",		required_argument, NULL, OPT_MAX_UPLOAD },
 	{ "no-fsync",		no_argument,	   NULL, OPT_NO_FSYNC },
 	{ "hash-password",	no_argument,	   NULL, OPT_HASH_PASSWORD },
+	{ "user",		required_argument, NULL, OPT_USER },
+	{ "group",		required_argument, NULL, OPT_GROUP },
+	{ "chroot",		no_argument,	   NULL, OPT_CHROOT },
+	{ "syslog",		no_argument,	   NULL, OPT_SYSLOG },
+	{ "no-clobber",		no_argument,	   NULL, OPT_NO_CLOBBER },
+	{ "access-log",		required_argument, NULL, OPT_ACCESS_LOG },
+	{ "status",		no_argument,	   NULL, OPT_STATUS },
+	{ "status-allow",	required_argument, NULL, OPT_STATUS_ALLOW },
+	{ "share-dir",		required_argument, NULL, OPT_SHARE_DIR },
 	{ "start-children",	required_argument, NULL, OPT_START },
 	{ "min-spare",		required_argument, NULL, OPT_MIN_SPARE },
 	{ "max-spare",		required_argument, NULL, OPT_MAX_SPARE },
@@ -117,10 +131,22 @@ usage(FILE *fp, int status)
 "                            (default: all, IPv4 and IPv6)\n"
 "      --port-file FILE      write 'wharf PORT' and 'http PORT' lines to\n"
 "                            FILE once listening (atomically)\n"
-"      --max-upload SIZE     largest upload in bytes (K, M, G suffixes),\n"
+"      --max-upload SIZE     largest upload in bytes (K, M, G, T suffixes),\n"
 "                            0 = no limit (default: 0)\n"
 "      --no-fsync            do not fsync uploads before answering (fast,\n"
 "                            not durable across a power loss)\n"
+"      --no-clobber          HTTP uploads never replace a file: 409, or\n"
+"                            a renamed copy 'name (1).ext' with ?keep\n"
+"\n"
+"HTTP:\n"
+"      --access-log FILE     log every request to FILE, Combined Log\n"
+"                            Format (reopened on USR1)\n"
+"      --status              serve the pool's state as JSON at\n"
+"                            /.wharf/status\n"
+"      --status-allow WHO    loopback or any: who may see it\n"
+"                            (default: loopback)\n"
+"      --share-dir DIR       page template and assets (default: the\n"
+"                            installed ones, else ../share beside wharfd)\n"
 "\n"
 "Users:\n"
 "      --user-file FILE      users, lines NAME:HASH:ROLE (ROLE rw or ro)\n"
@@ -148,10 +174,16 @@ usage(FILE *fp, int status)
 "      --grace S             time to finish transfers on SIGTERM\n"
 "                            (default: %u)\n"
 "\n"
+"Privileges (when started as root):\n"
+"      --user NAME           children run as this user\n"
+"      --group NAME          ... and group (default: the user's group)\n"
+"      --chroot              children chroot to the root directory\n"
+"\n"
 "Process:\n"
 "  -d, --daemon              detach into the background\n"
 "      --pid-file FILE       write the master's pid to FILE\n"
 "      --log-file FILE       log to FILE instead of stderr\n"
+"      --syslog              log to syslog (facility daemon) instead\n"
 "  -v, --verbose             log debugging detail\n"
 "  -h, --help                show this help and exit\n"
 "  -V, --version             show version and libraries and exit\n"
@@ -234,6 +266,9 @@ check_config(void)
 		    conf.c_writable ? ANON_WRITE : ANON_READ;
 	if (conf.c_anonymous == ANON_WRITE && !conf.c_writable)
 		conf.c_anonymous = ANON_READ;
+	if (conf.c_anonymous == ANON_NONE && conf.c_user_file == NULL)
+		errx(EXIT_USAGE, "--anonymous none needs --user-file: nobody "
+		    "could log in");
 	if (conf.c_port < 0 && conf.c_http_port < 0)
 		errx(EXIT_USAGE, "--port off and --http-port off: nothing to "
 		    "serve");
@@ -308,8 +343,41 @@ main(int argc, char *argv[])
 		case OPT_NO_FSYNC:
 			conf.c_no_fsync = 1;
 			break;
+		case OPT_USER:
+			conf.c_user = optarg;
+			break;
+		case OPT_GROUP:
+			conf.c_group = optarg;
+			break;
+		case OPT_CHROOT:
+			conf.c_chroot = 1;
+			break;
+		case OPT_SYSLOG:
+			conf.c_syslog = 1;
+			break;
 		case OPT_HASH_PASSWORD:
 			exit(users_hash_password());
+		case OPT_NO_CLOBBER:
+			conf.c_no_clobber = 1;
+			break;
+		case OPT_ACCESS_LOG:
+			conf.c_access_log = optarg;
+			break;
+		case OPT_STATUS:
+			conf.c_status = 1;
+			break;
+		case OPT_STATUS_ALLOW:
+			if (strcmp(optarg, "any") == 0)
+				conf.c_status_any = 1;
+			else if (strcmp(optarg, "loopback") == 0)
+				conf.c_status_any = 0;
+			else
+				errx(EXIT_USAGE, "--status-allow %s: expected "
+				    "any or loopback", optarg);
+			break;
+		case OPT_SHARE_DIR:
+			conf.c_share_dir = optarg;
+			break;
 		case OPT_START:
 			conf.c_start_children = number("--start-children",
 			    optarg, 0, 4096);
@@ -375,18 +443,31 @@ main(int argc, char *argv[])
 	check_config();
 
 	log_init(conf.c_verbose);
+	log_procname("master");
 	if (conf.c_user_file != NULL) {
 		char	 msg[512];
 
 		if (users_load(conf.c_user_file, msg, sizeof(msg)) == -1)
 			errx(EXIT_USAGE, "--user-file %s", msg);
 	}
+	if (conf.c_log_file != NULL && conf.c_syslog)
+		errx(EXIT_USAGE, "--log-file and --syslog: choose one");
 	if (conf.c_log_file != NULL && log_open_file(conf.c_log_file) == -1)
 		err(EXIT_USAGE, "--log-file %s", conf.c_log_file);
+	if (conf.c_syslog)
+		log_open_syslog("wharfd");
 	if (store_open(&store, conf.c_root, conf.c_writable) == -1)
 		err(EXIT_USAGE, "--root %s", conf.c_root);
 	store.st_fsync = !conf.c_no_fsync;
+	if (conf.c_http_port >= 0) {
+		char	 msg[512];
+
+		/* libmagic, page assets, access log: once, before the fork. */
+		if (http_init(msg, sizeof(msg)) == -1)
+			errx(EXIT_USAGE, "%s", msg);
+	}
 	listen_open_all();
+	privsep_init();
 	if (conf.c_daemon && daemon_detach() == -1)
 		err(EXIT_RUNTIME, "cannot detach");
 	if (conf.c_pid_file != NULL &&
@@ -397,6 +478,7 @@ main(int argc, char *argv[])
 		cleanup_files();
 		err(EXIT_USAGE, "--port-file %s", conf.c_port_file);
 	}
+	daemon_ready();
 	log_info("serving %s (%s)%s", conf.c_root,
 	    conf.c_writable ? "writable" : "read-only",
 	    conf.c_daemon ? " as a daemon" : "");

@@ -1,0 +1,27 @@
+/*
+ * access_log.h: the HTTP access log (--access-log): one line per request
+ * in the Combined Log Format, client bytes escaped, reopened on SIGUSR1.
+ */
+#ifndef WHARFD_ACCESS_LOG_H
+#define WHARFD_ACCESS_LOG_H
+
+#include <stdint.h>
+
+/* Open path for appending (in the master). Returns 0 or -1 (errno). */
+int	 access_log_open(const char *path);
+/* Reopen after logrotate moved the file; keeps the old one on failure.
+ * Returns 0 or -1 (errno). Does nothing without --access-log. */
+int	 access_log_reopen(void);
+/* 1 when --access-log is in use. */
+int	 access_log_enabled(void);
+/*
+ * Write one line: host, user ("-" or escaped), the request line (raw
+ * client bytes, escaped here), status, body bytes, Referer and
+ * User-Agent (raw, escaped here; NULL for "-"). One write(2), so lines
+ * from many children never interleave.
+ */
+void	 access_log_request(const char *host, const char *user,
+	    const char *reqline, int status, uint64_t bytes,
+	    const char *referer, const char *agent);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * http.h: what the HTTP/1.1 front end's files share: the per-request
+ * session state, the one response renderer and its helpers, request body
+ * reading, and the handlers (GET/HEAD, listings, uploads, tar.gz, status).
+ *
+ * Handlers return an HTTP status, or HTTP_SENT when they sent the whole
+ * response themselves, or HTTP_BROKEN when the connection broke. A status
+ * is rendered by http_render() in http_session.c, with the header lines
+ * the handler left in hs_hdrs (Location, ETag, Content-Range...) and a
+ * short text body.
+ */
+#ifndef WHARFD_HTTP_H
+#define WHARFD_HTTP_H
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "http_parse.h"
+
+#define HTTP_SENT	0
+#define HTTP_BROKEN	(-1)
+
+/* Largest head kept: empty lines, request line, fields, terminators. */
+#define HTTP_HEAD_MAX	(64 + HTTP_LINE_MAX + 2 + HTTP_HEADERS_MAX + 4)
+#define HTTP_XFER_BUF	(256 * 1024)	/* one per child, file bodies */
+#define HTTP_SMALL_FILE	(32 * 1024)	/* sent with the head in one writev */
+
+struct conn;
+struct user;
+
+/* How the request body is being read (http_body_read). */
+enum http_body_state {
+	HB_NONE, HB_LENGTH, HB_CHUNK_SIZE, HB_CHUNK_DATA, HB_CHUNK_END,
+	HB_TRAILER, HB_DONE
+};
+
+struct hsess {
+	struct conn		*hs_conn;
+	struct http_head	 hs_head;
+	struct http_framing	 hs_framing;
+	int			 hs_meth;	/* HTTP_M_* */
+	int			 hs_minor;	/* HTTP/1.x */
+	char			 hs_path[PATH_MAX];	/* decoded URL path */
+	char			 hs_rel[PATH_MAX];	/* store relpath */
+	int			 hs_slash;	/* URL path ends in '/' */
+	const char		*hs_query;	/* raw, or NULL */
+	const struct user	*hs_user;	/* NULL: anonymous */
+	char			 hs_username[128];	/* for the access log */
+	int			 hs_role;	/* ANON_* */
+	int			 hs_close;	/* send Connection: close */
+	int			 hs_keepalive_10; /* HTTP/1.0 keep-alive asked */
+	int			 hs_expect;	/* 100-continue not yet sent */
+	int			 hs_body;	/* enum http_body_state */
+	uint64_t		 hs_body_left;
+	unsigned		 hs_trailers;
+	int			 hs_chunked_out; /* response body is chunked */
+	int			 hs_no_body;	/* HEAD, 304: head only */
+	struct buf		 hs_hdrs;	/* handler's extra header lines */
+	char			 hs_msg[256];	/* detail for an error body */
+	int			 hs_status;	/* sent, for the access log */
+	uint64_t		 hs_sent0;	/* c_sent after the head */
+	char			 hs_reqline[512];	/* for the access log */
+};
+
+/* http_session.c */
+/* Append one header line (no CRLF in fmt) to hs_hdrs. */
+int	 http_header(struct hsess *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Record a detail for the error body (client bytes escaped here). */
+void	 http_message(struct hsess *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Send the status line, the common headers, hs_hdrs and, unless the
+ * request was HEAD, the first bodylen bytes of the body, in one writev.
+ * length is the Content-Length, or -1 when unknown: then the body is
+ * chunked (HTTP/1.1) or ends with the connection (HTTP/1.0). Returns
+ * HTTP_SENT or HTTP_BROKEN.
+ */
+int	 http_reply(struct hsess *, int status, int64_t length,
+	    const void *body, size_t bodylen);
+/* More body (chunk-framed when chunked, nothing for HEAD). 0 or -1. */
+int	 http_body(struct hsess *, const void *, size_t);
+/* End a chunked body. 0 or -1. */
+int	 http_body_end(struct hsess *);
+/* The status for a failed store call's errno. */
+int	 http_errno_status(int err);
+/* 0 when this request may change the store, else 405, 401 or 403. */
+int	 http_may_write(struct hsess *);
+/* The reason phrase of a status. */
+const char *http_reason(int status);
+/* IMF-fixdate of t into out (at least 30 bytes). Returns out. */
+const char *http_date(time_t t, char *out, size_t outsz);
+/* Parse an IMF-fixdate; -1 when it is not one. */
+time_t	 http_parse_date(const char *);
+/*
+ * Read up to n bytes of the request body (de-chunked), sending 100
+ * Continue first when the client asked. Returns bytes, 0 at the end of
+ * the body, or -1 with errno: EPROTO (bad chunk framing), ETIMEDOUT,
+ * ECONNRESET (client gone).
+ */
+ssize_t	 http_body_read(struct hsess *, void *, size_t n);
+/* The per-child transfer buffer of HTTP_XFER_BUF bytes, or NULL. */
+unsigned char *http_xfer_buf(void);
+/* Append s HTML-escaped. 0 or -1. */
+int	 http_html(struct buf *, const char *s);
+/* Append len bytes of s percent-encoded for a URL path. 0 or -1. */
+int	 http_urlenc(struct buf *, const char *s, size_t len);
+/* Append s as a JSON string (quotes included). 0 or -1. */
+int	 http_json(struct buf *, const char *s);
+/* Is the peer on a loopback address? */
+int	 http_peer_loopback(const struct hsess *);
+
+/* http_get.c: GET and HEAD of a path in the store. */
+int	 http_get(struct hsess *);
+/* Add "Content-Disposition: attachment" for name (RFC 6266). 0 or -1. */
+int	 http_disposition(struct hsess *, const char *name);
+
+/* http_listing.c: listings and the page's assets. */
+int	 http_listing(struct hsess *, int dfd);
+int	 http_asset(struct hsess *, const char *name);
+/*
+ * Read the page's assets (index.html, wharf.css, wharf.js) from the first
+ * of --share-dir, PKGDATADIR and ../share beside the executable that has
+ * them. Returns 0, or -1 with a message in err.
+ */
+int	 http_assets_load(const char *sharedir, char *err, size_t errlen);
+
+/* http_upload.c: PUT, POST (multipart and ?mkdir), DELETE, MKCOL. */
+int	 http_put(struct hsess *);
+int	 http_post(struct hsess *);
+int	 http_delete(struct hsess *);
+int	 http_mkcol(struct hsess *);
+
+/* http_tar.c: a directory as a streamed .tar.gz. */
+int	 http_tar(struct hsess *, int dfd);
+
+/* http_status.c: --status, the scoreboard as JSON. */
+int	 http_status_page(struct hsess *);
+
+/*
+ * Start-up, in the master before the pool forks: libmagic, the page's
+ * assets, the access log. Returns 0, or -1 with a message in err.
+ */
+int	 http_init(char *err, size_t errlen);
+
+#endif

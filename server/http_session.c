@@ -1,0 +1,855 @@
+/*
+ * http_session.c: the HTTP/1.1 connection loop: reading request heads
+ * under the keep-alive and header deadlines, keep-alive and pipelining,
+ * HTTP/1.0, credentials, dispatch to the handlers, request bodies, and
+ * the one place a response head (and an error's short body) is rendered.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "access_log.h"
+#include "child.h"
+#include "config.h"
+#include "conn.h"
+#include "http.h"
+#include "log.h"
+#include "mime.h"
+#include "session.h"
+#include "store.h"
+#include "users.h"
+#include "wharfd.h"
+
+#define HDRS_MAX	(16 * 1024)	/* a handler's extra header lines */
+#define DRAIN_MAX	(256 * 1024)	/* unread body skipped to keep alive */
+
+static char		 head_buf[HTTP_HEAD_MAX + 1];
+static unsigned char	*xfer_buf;
+static struct hsess	 hsess;
+
+static int	 http_read_head(struct hsess *, size_t *headlen);
+static int	 http_request(struct hsess *, char *head, size_t headlen);
+static int	 http_dispatch(struct hsess *);
+static int	 http_auth(struct hsess *);
+static int	 http_render(struct hsess *, int status);
+static int	 http_options(struct hsess *);
+static int	 http_drain(struct hsess *);
+static void	 http_log(struct hsess *);
+static const char *http_allow(void);
+static const char *http_date_now(void);
+
+static const struct {
+	int		 code;
+	const char	*reason;
+} reasons[] = {
+	{ 100, "Continue" }, { 200, "OK" }, { 201, "Created" },
+	{ 204, "No Content" }, { 206, "Partial Content" },
+	{ 301, "Moved Permanently" }, { 303, "See Other" },
+	{ 304, "Not Modified" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 409, "Conflict" }, { 411, "Length Required" },
+	{ 413, "Content Too Large" }, { 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" }, { 416, "Range Not Satisfiable" },
+	{ 417, "Expectation Failed" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 503, "Service Unavailable" }, { 505, "HTTP Version Not Supported" },
+	{ 507, "Insufficient Storage" }
+};
+
+const char *
+http_reason(int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].code == status)
+			return (reasons[i].reason);
+	return (status < 400 ? "OK" : status < 500 ? "Bad Request" :
+	    "Internal Server Error");
+}
+
+const char *
+http_date(time_t t, char *out, size_t outsz)
+{
+	struct tm	 tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(out, outsz, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0 &&
+	    outsz > 0)
+		out[0] = '\0';
+	return (out);
+}
+
+/* The Date header's value, formatted once per second. */
+static const char *
+http_date_now(void)
+{
+	static time_t	 cached = (time_t)-1;
+	static char	 now[40];
+	time_t		 t = time(NULL);
+
+	if (t != cached) {
+		http_date(t, now, sizeof(now));
+		cached = t;
+	}
+	return (now);
+}
+
+time_t
+http_parse_date(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	if (s == NULL)
+		return ((time_t)-1);
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL || *end != '\0')
+		return ((time_t)-1);
+	return (timegm(&tm));
+}
+
+int
+http_header(struct hsess *hs, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 rv;
+
+	va_start(ap, fmt);
+	rv = buf_vprintf(&hs->hs_hdrs, fmt, ap);
+	va_end(ap);
+	if (rv == 0)
+		rv = buf_add(&hs->hs_hdrs, "\r\n", 2);
+	return (rv);
+}
+
+void
+http_message(struct hsess *hs, const char *fmt, ...)
+{
+	char	 raw[sizeof(hs->hs_msg)];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	log_escape(hs->hs_msg, sizeof(hs->hs_msg), raw, strlen(raw));
+}
+
+unsigned char *
+http_xfer_buf(void)
+{
+	if (xfer_buf == NULL)
+		xfer_buf = malloc(HTTP_XFER_BUF);
+	return (xfer_buf);
+}
+
+static const char *
+http_allow(void)
+{
+	return (conf.c_writable ?
+	    "GET, HEAD, PUT, POST, DELETE, MKCOL, OPTIONS" :
+	    "GET, HEAD, OPTIONS");
+}
+
+int
+http_reply(struct hsess *hs, int status, int64_t length, const void *body,
+    size_t bodylen)
+{
+	struct conn	*c = hs->hs_conn;
+	struct iovec	 iov[5];
+	char		 head[512], len[64], size[24];
+	int		 n, niov;
+
+	if (child_leaving || child_stopping)
+		hs->hs_close = 1;
+	hs->hs_chunked_out = 0;
+	len[0] = '\0';
+	if (status == 304 || status == 204 || status < 200)
+		;
+	else if (length >= 0)
+		snprintf(len, sizeof(len), "Content-Length: %lld\r\n",
+		    (long long)length);
+	else if (hs->hs_minor >= 1) {
+		strcpy(len, "Transfer-Encoding: chunked\r\n");
+		hs->hs_chunked_out = !hs->hs_no_body;
+	} else
+		hs->hs_close = 1;	/* HTTP/1.0: the close ends the body */
+	n = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
+	    "Date: %s\r\n"
+	    "Server: wharfd/%s\r\n"
+	    "%s%s", status, http_reason(status),
+	    http_date_now(), PACKAGE_VERSION, len,
+	    hs->hs_close ? "Connection: close\r\n" :
+	    hs->hs_keepalive_10 ? "Connection: keep-alive\r\n" : "");
+	iov[0].iov_base = head;
+	iov[0].iov_len = (size_t)n;
+	if (buf_add(&hs->hs_hdrs, "\r\n", 2) == -1)
+		return (HTTP_BROKEN);
+	iov[1].iov_base = buf_head(&hs->hs_hdrs);
+	iov[1].iov_len = buf_avail(&hs->hs_hdrs);
+	niov = 2;
+	if (hs->hs_no_body)
+		bodylen = 0;
+	if (bodylen > 0 && hs->hs_chunked_out) {
+		iov[2].iov_base = size;
+		iov[2].iov_len = (size_t)snprintf(size, sizeof(size),
+		    "%zx\r\n", bodylen);
+		iov[3].iov_base = (void *)body;
+		iov[3].iov_len = bodylen;
+		iov[4].iov_base = "\r\n";
+		iov[4].iov_len = 2;
+		niov = 5;
+	} else if (bodylen > 0) {
+		iov[2].iov_base = (void *)body;
+		iov[2].iov_len = bodylen;
+		niov = 3;
+	}
+	hs->hs_status = status;
+	if (conn_writev(c, iov, niov) == -1)
+		return (HTTP_BROKEN);
+	hs->hs_sent0 = c->c_sent - bodylen;
+	child_slot->sl_bytes += bodylen;
+	return (HTTP_SENT);
+}
+
+int
+http_body(struct hsess *hs, const void *p, size_t n)
+{
+	struct iovec	 iov[3];
+	char		 size[24];
+
+	if (hs->hs_no_body || n == 0)
+		return (0);
+	child_slot->sl_bytes += n;
+	if (!hs->hs_chunked_out)
+		return (conn_write(hs->hs_conn, p, n));
+	iov[0].iov_base = size;
+	iov[0].iov_len = (size_t)snprintf(size, sizeof(size), "%zx\r\n", n);
+	iov[1].iov_base = (void *)p;
+	iov[1].iov_len = n;
+	iov[2].iov_base = "\r\n";
+	iov[2].iov_len = 2;
+	return (conn_writev(hs->hs_conn, iov, 3));
+}
+
+int
+http_body_end(struct hsess *hs)
+{
+	if (!hs->hs_chunked_out)
+		return (0);
+	hs->hs_chunked_out = 0;
+	return (conn_write(hs->hs_conn, "0\r\n\r\n", 5));
+}
+
+int
+http_errno_status(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return (404);
+	case EACCES:
+	case EPERM:
+	case EXDEV:
+	case ELOOP:
+	case EBUSY:
+		return (403);
+	case EROFS:
+		return (405);
+	case EEXIST:
+	case ENOTEMPTY:
+	case EISDIR:
+		return (409);
+	case ENOSPC:
+	case EDQUOT:
+		return (507);
+	case ENAMETOOLONG:
+		return (414);
+	case EINVAL:
+		return (400);
+	case EFBIG:
+		return (413);
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+		return (503);
+	default:
+		return (500);
+	}
+}
+
+int
+http_may_write(struct hsess *hs)
+{
+	if (!conf.c_writable) {
+		http_message(hs, "the server is read-only");
+		return (405);
+	}
+	if (hs->hs_role != ANON_WRITE) {
+		if (users_enabled()) {
+			http_message(hs, "%s", hs->hs_user != NULL ?
+			    "your account is read-only" :
+			    "log in to change files");
+			return (hs->hs_user != NULL ? 403 : 401);
+		}
+		http_message(hs, "anonymous clients may not change files");
+		return (403);
+	}
+	return (0);
+}
+
+int
+http_peer_loopback(const struct hsess *hs)
+{
+	const char	*a = hs->hs_conn->c_addr;
+
+	return (strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 ||
+	    strncmp(a, "::ffff:127.", 11) == 0);
+}
+
+int
+http_html(struct buf *b, const char *s)
+{
+	const char	*run = s, *rep;
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default:
+			continue;
+		}
+		if (buf_add(b, run, (size_t)(s - run)) == -1 ||
+		    buf_adds(b, rep) == -1)
+			return (-1);
+		run = s + 1;
+	}
+	return (buf_add(b, run, (size_t)(s - run)));
+}
+
+int
+http_urlenc(struct buf *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*u = (const unsigned char *)s;
+	char			 out[3];
+	size_t			 i;
+
+	if (buf_reserve(b, len * 3) == -1)
+		return (-1);
+	for (i = 0; i < len; i++) {
+		if ((u[i] >= 'a' && u[i] <= 'z') ||
+		    (u[i] >= 'A' && u[i] <= 'Z') ||
+		    (u[i] >= '0' && u[i] <= '9') ||
+		    strchr("-._~/!$()*,;=:@", u[i]) != NULL) {
+			b->b_data[b->b_len++] = (char)u[i];
+			continue;
+		}
+		out[0] = '%';
+		out[1] = hex[u[i] >> 4];
+		out[2] = hex[u[i] & 15];
+		memcpy(b->b_data + b->b_len, out, 3);
+		b->b_len += 3;
+	}
+	b->b_data[b->b_len] = '\0';
+	return (0);
+}
+
+int
+http_json(struct buf *b, const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, k, n;
+
+	if (buf_add(b, "\"", 1) == -1)
+		return (-1);
+	for (i = 0; u[i] != '\0'; ) {
+		if (u[i] == '"' || u[i] == '\\') {
+			if (buf_printf(b, "\\%c", u[i]) == -1)
+				return (-1);
+			i++;
+			continue;
+		}
+		if (u[i] < 0x20 || u[i] == 0x7f) {
+			if (buf_printf(b, "\\u%04x", u[i]) == -1)
+				return (-1);
+			i++;
+			continue;
+		}
+		if (u[i] < 0x80) {
+			if (buf_add(b, &u[i], 1) == -1)
+				return (-1);
+			i++;
+			continue;
+		}
+		/* a valid UTF-8 sequence goes as it is; a stray byte as U+00XX */
+		n = (u[i] & 0xe0) == 0xc0 && u[i] >= 0xc2 ? 2 :
+		    (u[i] & 0xf0) == 0xe0 ? 3 :
+		    (u[i] & 0xf8) == 0xf0 && u[i] <= 0xf4 ? 4 : 0;
+		for (k = 1; k < n; k++)
+			if ((u[i + k] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 3 && ((u[i] == 0xe0 && u[i + 1] < 0xa0) ||
+		    (u[i] == 0xed && u[i + 1] >= 0xa0)))
+			n = 0;
+		if (n == 4 && ((u[i] == 0xf0 && u[i + 1] < 0x90) ||
+		    (u[i] == 0xf4 && u[i + 1] >= 0x90)))
+			n = 0;
+		if (n == 0) {
+			if (buf_printf(b, "\\u%04x", u[i]) == -1)
+				return (-1);
+			i++;
+			continue;
+		}
+		if (buf_add(b, &u[i], n) == -1)
+			return (-1);
+		i += n;
+	}
+	return (buf_add(b, "\"", 1));
+}
+
+ssize_t
+http_body_read(struct hsess *hs, void *p, size_t n)
+{
+	struct conn	*c = hs->hs_conn;
+	uint64_t	 size;
+	ssize_t		 r;
+	long		 hl;
+	int		 last;
+
+	if (hs->hs_expect) {
+		hs->hs_expect = 0;
+		if (conn_write(c, "HTTP/1.1 100 Continue\r\n\r\n", 25) == -1)
+			return (-1);
+	}
+	for (;;) {
+		switch (hs->hs_body) {
+		case HB_LENGTH:
+		case HB_CHUNK_DATA:
+			if (hs->hs_body_left == 0) {
+				hs->hs_body = hs->hs_body == HB_LENGTH ?
+				    HB_DONE : HB_CHUNK_END;
+				continue;
+			}
+			if (n > hs->hs_body_left)
+				n = (size_t)hs->hs_body_left;
+			if ((r = conn_read(c, p, n)) <= 0) {
+				if (r == 0)
+					errno = ECONNRESET;
+				return (-1);
+			}
+			hs->hs_body_left -= (uint64_t)r;
+			return (r);
+		case HB_CHUNK_SIZE:
+		case HB_CHUNK_END:
+		case HB_TRAILER:
+			if (buf_avail(&c->c_in) == 0)
+				hl = 0;
+			else if (hs->hs_body == HB_CHUNK_SIZE)
+				hl = http_parse_chunk_line(buf_head(&c->c_in),
+				    buf_avail(&c->c_in), &size);
+			else if (hs->hs_body == HB_CHUNK_END) {
+				/* the CRLF after a chunk's data */
+				if (buf_head(&c->c_in)[0] == '\n')
+					hl = 1;
+				else if (buf_avail(&c->c_in) < 2)
+					hl = 0;
+				else if (memcmp(buf_head(&c->c_in), "\r\n", 2)
+				    == 0)
+					hl = 2;
+				else
+					hl = -1;
+			} else {
+				hl = http_parse_trailer_line(buf_head(&c->c_in),
+				    buf_avail(&c->c_in), &last);
+				if (hl > 0 && !last && ++hs->hs_trailers >
+				    HTTP_FIELDS_MAX)
+					hl = -1;
+			}
+			if (hl == -1) {
+				errno = EPROTO;
+				return (-1);
+			}
+			if (hl == 0) {
+				r = conn_fill(c,
+				    conn_deadline(conf.c_transfer_timeout),
+				    CONN_BUSY);
+				if (r <= 0) {
+					if (r == 0)
+						errno = ECONNRESET;
+					return (-1);
+				}
+				continue;
+			}
+			buf_consume(&c->c_in, (size_t)hl);
+			if (hs->hs_body == HB_CHUNK_SIZE) {
+				if (size == 0)
+					hs->hs_body = HB_TRAILER;
+				else {
+					hs->hs_body = HB_CHUNK_DATA;
+					hs->hs_body_left = size;
+				}
+			} else if (hs->hs_body == HB_CHUNK_END)
+				hs->hs_body = HB_CHUNK_SIZE;
+			else if (last)
+				hs->hs_body = HB_DONE;
+			continue;
+		default:
+			return (0);
+		}
+	}
+}
+
+/*
+ * Skip what is left of a request body the handler did not read, so the
+ * connection can carry the next request. Returns 0, or -1 when it must
+ * close instead: too much left, a 100 Continue never sent, or an error.
+ */
+static int
+http_drain(struct hsess *hs)
+{
+	unsigned char	 tmp[4096];
+	size_t		 total = 0;
+	ssize_t		 r;
+
+	if (hs->hs_body == HB_NONE || hs->hs_body == HB_DONE)
+		return (0);
+	if (hs->hs_expect)
+		return (-1);
+	if (hs->hs_body == HB_LENGTH && hs->hs_body_left > DRAIN_MAX)
+		return (-1);
+	while ((r = http_body_read(hs, tmp, sizeof(tmp))) > 0)
+		if ((total += (size_t)r) > DRAIN_MAX)
+			return (-1);
+	return (r == 0 ? 0 : -1);
+}
+
+/*
+ * The one renderer: a status the handler returned, with the header lines
+ * it left for it, and a short text body saying what happened.
+ */
+static int
+http_render(struct hsess *hs, int status)
+{
+	char	 body[512];
+	int	 n;
+
+	if (status >= 400 && status != 416)
+		buf_reset(&hs->hs_hdrs);
+	switch (status) {
+	case 400: case 408: case 414: case 431: case 501: case 505:
+		hs->hs_close = 1;	/* the stream may be out of step */
+		break;
+	case 401:
+		http_header(hs, "WWW-Authenticate: Basic realm=\"wharf\", "
+		    "charset=\"UTF-8\"");
+		break;
+	case 405:
+		http_header(hs, "Allow: %s", http_allow());
+		break;
+	}
+	if (status == 304 || status == 204) {
+		hs->hs_no_body = 1;
+		return (http_reply(hs, status, 0, NULL, 0));
+	}
+	n = snprintf(body, sizeof(body), "%d %s%s%s\n", status,
+	    http_reason(status), hs->hs_msg[0] ? ": " : "", hs->hs_msg);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		n = (int)strlen(body);
+	http_header(hs, "Content-Type: text/plain; charset=utf-8");
+	return (http_reply(hs, status, n, body, (size_t)n));
+}
+
+static int
+http_options(struct hsess *hs)
+{
+	http_header(hs, "Allow: %s", http_allow());
+	return (204);
+}
+
+/*
+ * Wait for a complete request head in c_in: --keepalive-timeout for its
+ * first byte, then --header-timeout for all of it. Returns 0 with
+ * *headlen set, a status to answer with before closing, or -1 to close
+ * quietly (client gone, idle timeout, stopping).
+ */
+static int
+http_read_head(struct hsess *hs, size_t *headlen)
+{
+	struct conn	*c = hs->hs_conn;
+	int64_t		 deadline;
+	ssize_t		 n;
+	int		 how = CONN_IDLE, st;
+
+	deadline = conn_deadline(conf.c_keepalive_timeout);
+	for (;;) {
+		if (buf_avail(&c->c_in) > 0) {
+			st = http_head_scan(buf_head(&c->c_in),
+			    buf_avail(&c->c_in), headlen);
+			if (st != 0 || *headlen > 0)
+				return (st);
+			if (how == CONN_IDLE) {
+				how = CONN_BUSY;
+				deadline = conn_deadline(conf.c_header_timeout);
+				child_state(SL_READING);
+			}
+		}
+		n = conn_fill(c, deadline, how);
+		if (n == 0)
+			return (-1);
+		if (n == -1) {
+			if (errno == ETIMEDOUT && how == CONN_BUSY)
+				return (408);
+			if (errno == ENOBUFS)
+				return (431);
+			return (-1);
+		}
+	}
+}
+
+static int
+http_auth(struct hsess *hs)
+{
+	const char	*v;
+	char		 user[256], pass[512];
+
+	hs->hs_user = NULL;
+	hs->hs_role = conf.c_anonymous;
+	strcpy(hs->hs_username, "-");
+	v = http_field(&hs->hs_head, "Authorization");
+	if (v == NULL || !users_enabled())
+		return (hs->hs_role == ANON_NONE ? 401 : 0);
+	if (http_parse_basic(v, user, sizeof(user), pass, sizeof(pass)) == -1)
+		return (401);
+	hs->hs_user = users_check(user, pass);
+	explicit_bzero(pass, sizeof(pass));
+	log_escape(hs->hs_username, sizeof(hs->hs_username), user,
+	    strlen(user));
+	if (hs->hs_user == NULL) {
+		log_info("%s: HTTP authentication as %s failed",
+		    hs->hs_conn->c_peer, hs->hs_username);
+		http_message(hs, "wrong user name or password");
+		return (401);
+	}
+	hs->hs_role = users_role(hs->hs_user) == ROLE_RW ? ANON_WRITE :
+	    ANON_READ;
+	return (0);
+}
+
+static int
+http_dispatch(struct hsess *hs)
+{
+	struct http_head	*h = &hs->hs_head;
+	size_t			 len;
+	long			 dl;
+	int			 e, st;
+
+	if (strcmp(h->hh_path, "*") == 0)
+		return (http_options(hs));
+	len = strlen(h->hh_path);
+	if ((dl = http_decode(hs->hs_path, sizeof(hs->hs_path), h->hh_path,
+	    len, 0)) < 0) {
+		http_message(hs, dl == -1 ? "bad percent-encoding in the "
+		    "path" : "path too long");
+		return (dl == -1 ? 400 : 414);
+	}
+	hs->hs_slash = dl > 0 && hs->hs_path[dl - 1] == '/';
+	if ((st = http_auth(hs)) != 0)
+		return (st);
+	/* wharfd's own URL space: the page's assets and the status view */
+	if (strncmp(hs->hs_path, "/.wharf/", 8) == 0) {
+		if (hs->hs_meth != HTTP_M_GET && hs->hs_meth != HTTP_M_HEAD)
+			return (405);
+		if (strcmp(hs->hs_path + 8, "status") == 0)
+			return (http_status_page(hs));
+		return (http_asset(hs, hs->hs_path + 8));
+	}
+	if ((e = store_normalize(hs->hs_path, hs->hs_rel,
+	    sizeof(hs->hs_rel))) != 0) {
+		if (e == EACCES)
+			http_message(hs, "a path may not contain '..'");
+		return (e == ENOENT ? 404 : e == EACCES ? 403 :
+		    e == ENAMETOOLONG ? 414 : 400);
+	}
+	log_escape(child_slot->sl_path, sizeof(child_slot->sl_path),
+	    hs->hs_rel, strlen(hs->hs_rel));
+	switch (hs->hs_meth) {
+	case HTTP_M_GET:
+	case HTTP_M_HEAD:
+		return (http_get(hs));
+	case HTTP_M_PUT:
+		return (http_put(hs));
+	case HTTP_M_POST:
+		return (http_post(hs));
+	case HTTP_M_DELETE:
+		return (http_delete(hs));
+	case HTTP_M_MKCOL:
+		return (http_mkcol(hs));
+	case HTTP_M_OPTIONS:
+		return (http_options(hs));
+	}
+	return (501);
+}
+
+/* Parse the head in head[0..headlen) and answer it. */
+static int
+http_request(struct hsess *hs, char *head, size_t headlen)
+{
+	struct http_head	*h = &hs->hs_head;
+	const char		*v, *conn;
+	size_t			 n;
+	int			 st;
+
+	if (access_log_enabled()) {
+		const char *s = head;
+
+		while (*s == '\r' || *s == '\n')
+			s++;
+		n = strcspn(s, "\r\n");
+		if (n >= sizeof(hs->hs_reqline))
+			n = sizeof(hs->hs_reqline) - 1;
+		memcpy(hs->hs_reqline, s, n);
+		hs->hs_reqline[n] = '\0';
+	}
+	if ((st = http_parse_head(head, headlen, h)) != 0) {
+		hs->hs_minor = 1;
+		return (st);
+	}
+	hs->hs_meth = h->hh_meth;
+	hs->hs_minor = h->hh_minor;
+	hs->hs_query = h->hh_query;
+	hs->hs_no_body = hs->hs_meth == HTTP_M_HEAD;
+	conn = http_field(h, "Connection");
+	if (hs->hs_minor == 0) {
+		if (http_list_has(conn, "keep-alive"))
+			hs->hs_keepalive_10 = 1;
+		else
+			hs->hs_close = 1;
+	} else if (http_list_has(conn, "close"))
+		hs->hs_close = 1;
+	if ((st = http_parse_framing(h, &hs->hs_framing)) != 0)
+		return (st);
+	if (hs->hs_framing.hb_chunked)
+		hs->hs_body = HB_CHUNK_SIZE;
+	else if (hs->hs_framing.hb_has_length &&
+	    hs->hs_framing.hb_length > 0) {
+		hs->hs_body = HB_LENGTH;
+		hs->hs_body_left = hs->hs_framing.hb_length;
+	}
+	if ((v = http_field(h, "Expect")) != NULL) {
+		if (strcasecmp(v, "100-continue") != 0)
+			return (417);
+		hs->hs_expect = hs->hs_minor >= 1 && hs->hs_body != HB_NONE;
+	}
+	return (http_dispatch(hs));
+}
+
+static void
+http_log(struct hsess *hs)
+{
+	struct conn	*c = hs->hs_conn;
+	uint64_t	 bytes = c->c_sent > hs->hs_sent0 ?
+			    c->c_sent - hs->hs_sent0 : 0;
+
+	if (!access_log_enabled())
+		return;
+	access_log_request(c->c_addr, hs->hs_username, hs->hs_reqline,
+	    hs->hs_status, bytes,
+	    hs->hs_head.hh_method ? http_field(&hs->hs_head, "Referer") : NULL,
+	    hs->hs_head.hh_method ? http_field(&hs->hs_head, "User-Agent") :
+	    NULL);
+}
+
+void
+http_session(struct conn *c)
+{
+	struct hsess	*hs = &hsess;
+	size_t		 headlen;
+	int		 st;
+
+	if (hs->hs_hdrs.b_max == 0)
+		buf_init(&hs->hs_hdrs, HDRS_MAX);
+	for (;;) {
+		if (child_slot->sl_requests > 0)
+			child_state(SL_KEEPALIVE);
+		hs->hs_conn = c;
+		hs->hs_close = 0;
+		hs->hs_keepalive_10 = 0;
+		hs->hs_expect = 0;
+		hs->hs_body = HB_NONE;
+		hs->hs_body_left = 0;
+		hs->hs_trailers = 0;
+		hs->hs_chunked_out = 0;
+		hs->hs_no_body = 0;
+		hs->hs_msg[0] = '\0';
+		hs->hs_status = 0;
+		hs->hs_sent0 = c->c_sent;
+		hs->hs_user = NULL;
+		strcpy(hs->hs_username, "-");
+		strcpy(hs->hs_reqline, "-");
+		memset(&hs->hs_head, 0, offsetof(struct http_head, hh_fields));
+		hs->hs_head.hh_nfields = 0;
+		buf_reset(&hs->hs_hdrs);
+
+		st = http_read_head(hs, &headlen);
+		if (st == -1)
+			return;
+		child_state(SL_READING);
+		child_slot->sl_requests++;
+		if (st == 0) {
+			memcpy(head_buf, buf_head(&c->c_in), headlen);
+			head_buf[headlen] = '\0';
+			buf_consume(&c->c_in, headlen);
+			child_state(SL_SENDING);
+			st = http_request(hs, head_buf, headlen);
+		} else {
+			hs->hs_minor = 1;
+			hs->hs_close = 1;
+		}
+		if (st != HTTP_SENT && st != HTTP_BROKEN) {
+			/* skip an unread body first, or say we will close */
+			if (!hs->hs_close && http_drain(hs) == -1)
+				hs->hs_close = 1;
+			st = http_render(hs, st);
+		}
+		http_log(hs);
+		child_slot->sl_path[0] = '\0';
+		if (st == HTTP_BROKEN || hs->hs_close)
+			return;
+		if (http_drain(hs) == -1)
+			return;
+		if (child_stopping || child_leaving)
+			return;
+	}
+}
+
+int
+http_init(char *err, size_t errlen)
+{
+	(void)mime_init();
+	if (http_assets_load(conf.c_share_dir, err, errlen) == -1)
+		return (-1);
+	if (conf.c_access_log != NULL &&
+	    access_log_open(conf.c_access_log) == -1) {
+		snprintf(err, errlen, "--access-log %s: %s", conf.c_access_log,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}

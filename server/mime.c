@@ -1,0 +1,215 @@
+/*
+ * mime.c: Content-Type detection. libmagic (MAGIC_MIME_TYPE |
+ * MAGIC_MIME_ENCODING) looks at the first bytes of a file; where it only
+ * says text/plain (CSS, JavaScript, JSON) or nothing useful (empty files)
+ * the extension decides. Results are cached per child in a direct-mapped
+ * table keyed by (st_dev, st_ino, st_size, st_mtim): a file that changes
+ * gets a new key, so the cache never needs invalidating.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <magic.h>
+
+#include "log.h"
+#include "mime.h"
+
+#define MIME_CACHE	1024		/* entries, a power of two */
+#define MIME_PEEK	(16 * 1024)	/* bytes libmagic is shown */
+#define MIME_TYPE_MAX	96
+
+struct mime_entry {
+	dev_t		 me_dev;
+	ino_t		 me_ino;
+	off_t		 me_size;
+	struct timespec	 me_mtim;
+	int		 me_used;
+	char		 me_type[MIME_TYPE_MAX];
+};
+
+static magic_t			 mime_magic;
+static struct mime_entry	 mime_cache[MIME_CACHE];
+
+static const struct {
+	const char	*ext;
+	const char	*type;
+	int		 text;	/* gets a charset */
+} mime_exts[] = {
+	{ "css", "text/css", 1 },
+	{ "js", "text/javascript", 1 },
+	{ "mjs", "text/javascript", 1 },
+	{ "json", "application/json", 0 },
+	{ "svg", "image/svg+xml", 0 },
+	{ "html", "text/html", 1 },
+	{ "htm", "text/html", 1 },
+	{ "xml", "application/xml", 0 },
+	{ "txt", "text/plain", 1 },
+	{ "md", "text/markdown", 1 },
+	{ "csv", "text/csv", 1 },
+	{ "png", "image/png", 0 },
+	{ "jpg", "image/jpeg", 0 },
+	{ "jpeg", "image/jpeg", 0 },
+	{ "gif", "image/gif", 0 },
+	{ "webp", "image/webp", 0 },
+	{ "pdf", "application/pdf", 0 },
+	{ "gz", "application/gzip", 0 },
+	{ "wasm", "application/wasm", 0 },
+};
+
+static const char *mime_ext(const char *name, int *text);
+static void	 mime_detect(int fd, const struct stat *, const char *name,
+		    char *out, size_t outsz);
+
+int
+mime_init(void)
+{
+	if ((mime_magic = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING |
+	    MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR |
+	    MAGIC_NO_CHECK_ELF)) == NULL) {
+		log_warn("magic_open");
+		return (-1);
+	}
+	if (magic_load(mime_magic, NULL) == -1) {
+		log_warnx("magic_load: %s; content types will come from "
+		    "file name extensions", magic_error(mime_magic));
+		magic_close(mime_magic);
+		mime_magic = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+static const char *
+mime_ext(const char *name, int *text)
+{
+	const char	*dot = strrchr(name, '.');
+	size_t		 i;
+
+	*text = 0;
+	if (dot == NULL || dot == name)
+		return (NULL);
+	for (i = 0; i < sizeof(mime_exts) / sizeof(mime_exts[0]); i++)
+		if (strcasecmp(dot + 1, mime_exts[i].ext) == 0) {
+			*text = mime_exts[i].text;
+			return (mime_exts[i].type);
+		}
+	return (NULL);
+}
+
+const char *
+mime_by_name(const char *name)
+{
+	int	 text;
+
+	return (mime_ext(name, &text));
+}
+
+static void
+mime_detect(int fd, const struct stat *st, const char *name, char *out,
+    size_t outsz)
+{
+	static char	 peek[MIME_PEEK];
+	const char	*m = NULL, *ext, *cs;
+	char		 type[MIME_TYPE_MAX], charset[48];
+	ssize_t		 n = 0;
+	size_t		 tl;
+	int		 text;
+
+	ext = mime_ext(name, &text);
+	if (mime_magic != NULL && st->st_size > 0) {
+		do
+			n = pread(fd, peek, sizeof(peek), 0);
+		while (n == -1 && errno == EINTR);
+		if (n > 0)
+			m = magic_buffer(mime_magic, peek, (size_t)n);
+	}
+	if (m == NULL) {
+		snprintf(out, outsz, "%s%s", ext ? ext : st->st_size == 0 ?
+		    "text/plain" : "application/octet-stream",
+		    ext == NULL ? (st->st_size == 0 ? "; charset=utf-8" : "") :
+		    text ? "; charset=utf-8" : "");
+		return;
+	}
+	/* "text/plain; charset=us-ascii" */
+	tl = strcspn(m, ";");
+	snprintf(type, sizeof(type), "%.*s", (int)tl, m);
+	charset[0] = '\0';
+	if ((cs = strstr(m, "charset=")) != NULL)
+		snprintf(charset, sizeof(charset), "%s", cs + 8);
+	if (strcmp(charset, "binary") == 0 ||
+	    strcmp(charset, "unknown-8bit") == 0)
+		charset[0] = '\0';
+	if (ext != NULL && (strcmp(type, "text/plain") == 0 ||
+	    strcmp(type, "application/octet-stream") == 0 ||
+	    strcmp(type, "text/xml") == 0 ||
+	    strcmp(type, "application/x-empty") == 0 ||
+	    strcmp(type, "inode/x-empty") == 0)) {
+		snprintf(type, sizeof(type), "%s", ext);
+		if (!text && strncmp(type, "text/", 5) != 0 &&
+		    strcmp(type, "application/json") != 0 &&
+		    strcmp(type, "image/svg+xml") != 0)
+			charset[0] = '\0';
+	}
+	if (strcmp(type, "inode/x-empty") == 0 ||
+	    strcmp(type, "application/x-empty") == 0)
+		snprintf(type, sizeof(type), "text/plain");
+	if (charset[0] != '\0' && strcmp(type, "application/json") == 0)
+		charset[0] = '\0';	/* JSON is UTF-8 by definition */
+	if (charset[0] != '\0') {
+		if (snprintf(out, outsz, "%s; charset=%s", type, charset) >=
+		    (int)outsz)
+			snprintf(out, outsz, "%s", type);
+	} else
+		snprintf(out, outsz, "%s", type);
+}
+
+const char *
+mime_type(int fd, const struct stat *st, const char *name)
+{
+	struct mime_entry	*e;
+	uint64_t		 h;
+
+	h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)st->st_dev * 0xff51afd7ed558ccdULL ^
+	    (uint64_t)st->st_mtim.tv_nsec;
+	e = &mime_cache[(h >> 17) & (MIME_CACHE - 1)];
+	if (e->me_used && e->me_dev == st->st_dev && e->me_ino == st->st_ino &&
+	    e->me_size == st->st_size &&
+	    e->me_mtim.tv_sec == st->st_mtim.tv_sec &&
+	    e->me_mtim.tv_nsec == st->st_mtim.tv_nsec)
+		return (e->me_type);
+	mime_detect(fd, st, name, e->me_type, sizeof(e->me_type));
+	e->me_dev = st->st_dev;
+	e->me_ino = st->st_ino;
+	e->me_size = st->st_size;
+	e->me_mtim = st->st_mtim;
+	e->me_used = 1;
+	return (e->me_type);
+}
+
+int
+mime_compressible(const char *type)
+{
+	static const char	*types[] = {
+		"application/json", "application/javascript",
+		"application/xml", "image/svg+xml", "application/x-ndjson",
+		"application/wasm", "application/x-sh"
+	};
+	size_t			 i, n;
+
+	if (strncmp(type, "text/", 5) == 0)
+		return (1);
+	n = strcspn(type, ";");
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strlen(types[i]) == n && strncmp(type, types[i], n) == 0)
+			return (1);
+	return (0);
+}

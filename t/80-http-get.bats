@@ -1,0 +1,475 @@
+#!/usr/bin/env bats
+# t/80-http-get.bats: GET and HEAD over HTTP/1.1 with curl, wget, Python's
+# http.client and raw sockets: bodies, Range, conditional requests, gzip,
+# ?download, redirects, hostile names, pipelining, HTTP/1.0, and every
+# malformed or oversized request getting its proper 4xx.
+
+load helpers
+
+setup() {
+	WORK=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/wharf.XXXXXX")
+	STORE=$WORK/store
+	mkdir -p "$STORE/sub" "$STORE/evil.example"
+	head -c 100000 /dev/urandom >"$STORE/big.bin"
+	seq 1 3000 >"$STORE/text.txt"
+	printf '0123456789abcdefghij' >"$STORE/small.txt"
+	echo inside >"$STORE/sub/in.txt"
+}
+
+# raw SECONDS PYTHON...: connect to the HTTP port, send the bytes the
+# Python statements put in `req`, print everything received until the
+# server closes (then "<timeout>" if it did not), on one line: CR and LF
+# shown as \r and \n.
+raw() {
+	local secs=$1
+	shift
+	timeout "$((secs + 5))" python3 - "$HPORT" "$secs" <<-EOF
+	import socket, sys, time
+	port, secs = int(sys.argv[1]), float(sys.argv[2])
+	req = b""
+	$*
+	s = socket.create_connection(("127.0.0.1", port))
+	s.settimeout(secs)
+	s.sendall(req)
+	got = b""
+	try:
+	    while True:
+	        b = s.recv(65536)
+	        if not b:
+	            break
+	        got += b
+	except socket.timeout:
+	    got += b"<timeout>"
+	except ConnectionResetError:
+	    got += b"<reset>"
+	print(got.decode("latin-1").replace("\r", "\\\\r").replace("\n", "\\\\n"))
+	EOF
+}
+
+# header NAME FILE: the value of a response header in a curl -D dump.
+header() {
+	tr -d '\r' <"$2" | awk -v n="$(echo "$1" | tr A-Z a-z)" '
+	    { k = tolower(substr($0, 1, index($0, ":") - 1)) }
+	    k == n { print substr($0, index($0, ":") + 2) }' | tail -1
+}
+
+@test "get: curl downloads a file byte for byte with length, type, ETag" {
+	start_wharfd
+	timeout 10 curl -sS -D "$WORK/h" -o "$WORK/got" \
+	    "http://127.0.0.1:$HPORT/big.bin"
+	cmp "$WORK/got" "$STORE/big.bin"
+	[ "$(header content-length "$WORK/h")" = 100000 ]
+	[ -n "$(header etag "$WORK/h")" ]
+	[ -n "$(header last-modified "$WORK/h")" ]
+	[ "$(header accept-ranges "$WORK/h")" = bytes ]
+	[[ "$(header content-type "$WORK/h")" == application/octet-stream* ]]
+	timeout 10 curl -sS -D "$WORK/h2" -o "$WORK/got2" \
+	    "http://127.0.0.1:$HPORT/small.txt"
+	cmp "$WORK/got2" "$STORE/small.txt"
+	[[ "$(header content-type "$WORK/h2")" == "text/plain; charset="* ]]
+}
+
+@test "get: wget downloads a file identically" {
+	start_wharfd
+	(cd "$WORK" && timeout 10 wget -q -O wgot \
+	    "http://127.0.0.1:$HPORT/big.bin")
+	cmp "$WORK/wgot" "$STORE/big.bin"
+}
+
+@test "head: same headers as GET, no body" {
+	start_wharfd
+	timeout 10 curl -sS -I -o "$WORK/h" "http://127.0.0.1:$HPORT/big.bin"
+	head -1 "$WORK/h" | grep -q '^HTTP/1.1 200'
+	[ "$(header content-length "$WORK/h")" = 100000 ]
+	# then a GET on the same connection still works: no stray body
+	run timeout 10 curl -sS -o /dev/null -w '%{http_code} ' -I \
+	    "http://127.0.0.1:$HPORT/big.bin" --next -o "$WORK/g" \
+	    -w '%{http_code} %{num_connects}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = "200 200 0" ]
+	cmp "$WORK/g" "$STORE/small.txt"
+}
+
+@test "range: single, open-ended and suffix ranges get 206 and the bytes" {
+	start_wharfd
+	run timeout 10 curl -sS -r 10-19 -D "$WORK/h" -o "$WORK/r" \
+	    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 206 ]
+	[ "$(cat "$WORK/r")" = abcdefghij ]
+	[ "$(header content-range "$WORK/h")" = "bytes 10-19/20" ]
+	[ "$(header content-length "$WORK/h")" = 10 ]
+	[ "$(timeout 10 curl -sS -r 15- "http://127.0.0.1:$HPORT/small.txt")" = fghij ]
+	[ "$(timeout 10 curl -sS -r -3 "http://127.0.0.1:$HPORT/small.txt")" = hij ]
+	timeout 10 curl -sS -r 50000-50999 -o "$WORK/big" \
+	    "http://127.0.0.1:$HPORT/big.bin"
+	cmp "$WORK/big" <(tail -c +50001 "$STORE/big.bin" | head -c 1000)
+}
+
+@test "range: several ranges come as multipart/byteranges" {
+	start_wharfd
+	run timeout 10 curl -sS -r 0-1,5-6 -D "$WORK/h" -o "$WORK/r" \
+	    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 206 ]
+	[[ "$(header content-type "$WORK/h")" == "multipart/byteranges; boundary="* ]]
+	[ "$(header content-length "$WORK/h")" -eq "$(wc -c <"$WORK/r")" ]
+	run python3 - "$WORK/h" "$WORK/r" <<-'EOF'
+	import email, sys
+	head = open(sys.argv[1], "rb").read().split(b"\r\n", 1)[1]
+	msg = email.message_from_bytes(head + open(sys.argv[2], "rb").read())
+	for part in msg.get_payload():
+	    print(part["Content-Range"], part.get_payload())
+	EOF
+	[ "${lines[0]}" = "bytes 0-1/20 01" ]
+	[ "${lines[1]}" = "bytes 5-6/20 56" ]
+	# overlapping ranges are coalesced into one
+	run timeout 10 curl -sS -r 0-4,3-7 -D "$WORK/h2" \
+	    "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 01234567 ]
+	[ "$(header content-range "$WORK/h2")" = "bytes 0-7/20" ]
+}
+
+@test "range: unsatisfiable is 416 with Content-Range: bytes */size" {
+	start_wharfd
+	run timeout 10 curl -sS -r 100-200 -D "$WORK/h" -o /dev/null \
+	    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 416 ]
+	[ "$(header content-range "$WORK/h")" = "bytes */20" ]
+	# a malformed Range is ignored: the whole file
+	run timeout 10 curl -sS -H 'Range: bytes=9-2' -w ' %{http_code}' \
+	    "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = "0123456789abcdefghij 200" ]
+}
+
+@test "conditional: If-None-Match and If-Modified-Since give 304" {
+	start_wharfd
+	timeout 10 curl -sS -D "$WORK/h" -o /dev/null \
+	    "http://127.0.0.1:$HPORT/small.txt"
+	etag=$(header etag "$WORK/h")
+	lm=$(header last-modified "$WORK/h")
+	run timeout 10 curl -sS -H "If-None-Match: $etag" -D "$WORK/h2" \
+	    -o "$WORK/b" -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 304 ]
+	[ ! -s "$WORK/b" ]
+	[ "$(header etag "$WORK/h2")" = "$etag" ]
+	run timeout 10 curl -sS -H "If-None-Match: \"other\", W/$etag" \
+	    -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 304 ]
+	run timeout 10 curl -sS -H "If-Modified-Since: $lm" -o /dev/null \
+	    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 304 ]
+	run timeout 10 curl -sS -H 'If-None-Match: "nope"' -o /dev/null \
+	    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 200 ]
+	# a changed file no longer matches
+	printf 'changed' >>"$STORE/small.txt"
+	run timeout 10 curl -sS -H "If-None-Match: $etag" -o /dev/null \
+	    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = 200 ]
+}
+
+@test "conditional: If-Range with the current ETag gets 206, a stale one 200" {
+	start_wharfd
+	timeout 10 curl -sS -D "$WORK/h" -o /dev/null \
+	    "http://127.0.0.1:$HPORT/small.txt"
+	etag=$(header etag "$WORK/h")
+	run timeout 10 curl -sS -r 0-3 -H "If-Range: $etag" \
+	    -w ' %{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = "0123 206" ]
+	run timeout 10 curl -sS -r 0-3 -H 'If-Range: "stale"' \
+	    -w ' %{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = "0123456789abcdefghij 200" ]
+}
+
+@test "gzip: text is compressed when accepted, with Vary" {
+	start_wharfd
+	timeout 10 curl -sS -H 'Accept-Encoding: gzip' -D "$WORK/h" \
+	    -o "$WORK/t.gz" "http://127.0.0.1:$HPORT/text.txt"
+	[ "$(header content-encoding "$WORK/h")" = gzip ]
+	[[ "$(header vary "$WORK/h")" == *Accept-Encoding* ]]
+	gunzip -c "$WORK/t.gz" | cmp - "$STORE/text.txt"
+	[ "$(wc -c <"$WORK/t.gz")" -lt "$(wc -c <"$STORE/text.txt")" ]
+	timeout 10 curl -sS --compressed -o "$WORK/t" \
+	    "http://127.0.0.1:$HPORT/text.txt"
+	cmp "$WORK/t" "$STORE/text.txt"
+	# a large text file streams (chunked) and still round-trips
+	seq 1 200000 >"$STORE/large.txt"
+	timeout 10 curl -sS --compressed -D "$WORK/h3" -o "$WORK/l" \
+	    "http://127.0.0.1:$HPORT/large.txt"
+	[ "$(header content-encoding "$WORK/h3")" = gzip ]
+	cmp "$WORK/l" "$STORE/large.txt"
+	# not without Accept-Encoding
+	timeout 10 curl -sS -D "$WORK/h2" -o /dev/null \
+	    "http://127.0.0.1:$HPORT/text.txt"
+	[ -z "$(header content-encoding "$WORK/h2")" ]
+}
+
+@test "gzip: not on ranges, not on PNG images, not when q=0" {
+	python3 -c '
+import struct, zlib, sys
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\0" + bytes(range(256))[:64] * 3 for _ in range(64))
+png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+open(sys.argv[1], "wb").write(png)' "$STORE/pic.png"
+	start_wharfd
+	timeout 10 curl -sS -H 'Accept-Encoding: gzip' -r 0-99 -D "$WORK/h" \
+	    -o "$WORK/r" "http://127.0.0.1:$HPORT/text.txt"
+	[ -z "$(header content-encoding "$WORK/h")" ]
+	cmp "$WORK/r" <(head -c 100 "$STORE/text.txt")
+	timeout 10 curl -sS -H 'Accept-Encoding: gzip' -D "$WORK/h2" \
+	    -o "$WORK/p" "http://127.0.0.1:$HPORT/pic.png"
+	[ -z "$(header content-encoding "$WORK/h2")" ]
+	[ "$(header content-type "$WORK/h2")" = image/png ]
+	cmp "$WORK/p" "$STORE/pic.png"
+	timeout 10 curl -sS -H 'Accept-Encoding: gzip;q=0' -D "$WORK/h3" \
+	    -o /dev/null "http://127.0.0.1:$HPORT/text.txt"
+	[ -z "$(header content-encoding "$WORK/h3")" ]
+}
+
+@test "gzip: a precompressed name.gz beside the file is sent when not older" {
+	seq 1 500 >"$STORE/pre.txt"
+	printf 'marker\n' | gzip -c >"$STORE/pre.txt.gz"
+	touch -d '1 hour ago' "$STORE/pre.txt"
+	start_wharfd
+	timeout 10 curl -sS -H 'Accept-Encoding: gzip' -D "$WORK/h" \
+	    -o "$WORK/g" "http://127.0.0.1:$HPORT/pre.txt"
+	cmp "$WORK/g" "$STORE/pre.txt.gz"
+	[ "$(header content-encoding "$WORK/h")" = gzip ]
+	[[ "$(header content-type "$WORK/h")" == text/plain* ]]
+	# without gzip: the file itself
+	timeout 10 curl -sS -o "$WORK/p" "http://127.0.0.1:$HPORT/pre.txt"
+	cmp "$WORK/p" "$STORE/pre.txt"
+	# an older .gz is ignored
+	touch -d '2 hours ago' "$STORE/pre.txt.gz"
+	timeout 10 curl -sS -H 'Accept-Encoding: gzip' -o "$WORK/g2" \
+	    "http://127.0.0.1:$HPORT/pre.txt"
+	gunzip -c "$WORK/g2" | cmp - "$STORE/pre.txt"
+}
+
+@test "download: ?download sets Content-Disposition with filename*" {
+	printf 'x' >"$STORE/été \"q\".txt"
+	start_wharfd
+	timeout 10 curl -sS -D "$WORK/h" -o /dev/null \
+	    "http://127.0.0.1:$HPORT/%C3%A9t%C3%A9%20%22q%22.txt?download"
+	cd=$(header content-disposition "$WORK/h")
+	echo "$cd"
+	[ "$cd" = "attachment; filename=\"__t__ _q_.txt\"; filename*=UTF-8''%C3%A9t%C3%A9%20%22q%22.txt" ]
+}
+
+@test "redirect: a directory without its slash gets 301 to a path-only Location" {
+	start_wharfd
+	run timeout 10 curl -sS -D "$WORK/h" -o /dev/null -w '%{http_code}' \
+	    "http://127.0.0.1:$HPORT/sub?json"
+	[ "$output" = 301 ]
+	[ "$(header location "$WORK/h")" = "/sub/?json" ]
+	# "//evil.example" must not become a protocol-relative redirect
+	run raw 5 'req = b"GET //evil.example HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"'
+	echo "$output"
+	[[ "$output" == *"Location: /evil.example/\\r\\n"* ]]
+	[[ "$output" != *"Location: //"* ]]
+	run timeout 10 curl -sS -L "http://127.0.0.1:$HPORT/sub/in.txt"
+	[ "$output" = inside ]
+}
+
+@test "names: hostile names round-trip through URLs and the JSON listing" {
+	python3 - "$STORE" <<-'EOF'
+	import os, sys
+	names = ['a<b>.txt', 'q"uote', 'hash#tag', 'what?.txt', '100%',
+	         'sp ace s', 'new\nline', 'caf\u00e9 \u2603.txt', "it's&amp"]
+	for i, n in enumerate(names):
+	    with open(os.path.join(sys.argv[1], n), "wb") as f:
+	        f.write(("content %d of %r\n" % (i, n)).encode())
+	EOF
+	start_wharfd
+	run timeout 20 python3 - "$HPORT" "$STORE" <<-'EOF'
+	import http.client, json, os, sys, urllib.parse
+	port, store = int(sys.argv[1]), sys.argv[2]
+	c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+	c.request("GET", "/?json")
+	r = c.getresponse()
+	listing = json.loads(r.read())
+	got = {e["name"]: e for e in listing["entries"]}
+	for n in os.listdir(store):
+	    assert n in got, n
+	    if not os.path.isfile(os.path.join(store, n)):
+	        continue
+	    c.request("GET", "/" + urllib.parse.quote(n))
+	    r = c.getresponse()
+	    body = r.read()
+	    assert r.status == 200, (n, r.status)
+	    assert body == open(os.path.join(store, n), "rb").read(), n
+	    # the listing's url field works as well
+	    c.request("GET", "/" + got[n]["url"])
+	    r = c.getresponse()
+	    assert r.read() == body, n
+	    for k, v in r.getheaders():
+	        assert "\n" not in v and "\r" not in v
+	print("ok", len(got))
+	EOF
+	echo "$output"
+	[ "${lines[-1]}" = "ok 14" ]	# 12 files, 2 directories
+}
+
+@test "names: no header carries a CR or LF from a file name" {
+	mkdir "$STORE/dir
+Set-Cookie: x=1"
+	printf 'x' >"$STORE/f
+Location: evil"
+	start_wharfd
+	run raw 5 'req = b"GET /dir%0ASet-Cookie:%20x=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /f%0ALocation:%20evil?download HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"'
+	echo "$output"
+	[[ "$output" == *"HTTP/1.1 301 "* ]]
+	[[ "$output" == *"Location: /dir%0ASet-Cookie:%20x=1/\\r\\n"* ]]
+	[[ "$output" == *"filename*=UTF-8''f%0ALocation%3A%20evil\\r\\n"* ]]
+	[[ "$output" != *"\\nSet-Cookie"* ]]
+	[[ "$output" != *"\\nLocation: evil"* ]]
+}
+
+@test "paths: '..' in any encoding never escapes; %00 is 400" {
+	start_wharfd
+	for p in /../../../etc/passwd /%2e%2e/%2e%2e/etc/passwd \
+	    /sub/%2E%2E/%2E%2E/etc/passwd /sub/..%2f..%2fetc/passwd \
+	    '/..%5c..%5cetc/passwd'; do
+		run raw 5 "req = b'GET $p HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'"
+		echo "$p: $output"
+		[[ "$output" == "HTTP/1.1 40"[034]* ]]
+		[[ "$output" != *root:* ]]
+	done
+	run raw 5 'req = b"GET /small.txt%00.png HTTP/1.1\r\nHost: x\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 400 "* ]]
+	run raw 5 'req = b"GET /bad%zzescape HTTP/1.1\r\nHost: x\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 400 "* ]]
+	# hidden names are not served
+	echo secret >"$STORE/.wharf-tmp.x"
+	run timeout 10 curl -sS -o /dev/null -w '%{http_code}' \
+	    "http://127.0.0.1:$HPORT/.wharf-tmp.x"
+	[ "$output" = 404 ]
+}
+
+@test "pipelining: several requests in one send are answered in order" {
+	start_wharfd
+	run timeout 20 python3 - "$HPORT" <<-'EOF'
+	import socket, sys
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.settimeout(5)
+	paths = ["/small.txt", "/sub/in.txt", "/nope", "/text.txt"]
+	req = b"".join(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % p.encode()
+	               for p in paths)
+	req += b"HEAD /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	s.sendall(req)
+	got = b""
+	while True:
+	    b = s.recv(65536)
+	    if not b:
+	        break
+	    got += b
+	for i in range(5):
+	    head, got = got.split(b"\r\n\r\n", 1)
+	    lines = head.decode().split("\r\n")
+	    h = dict(l.lower().split(": ", 1) for l in lines[1:])
+	    n = 0 if i == 4 else int(h["content-length"])
+	    body, got = got[:n], got[n:]
+	    print(lines[0].split()[1], len(body), h["content-length"])
+	print("left", len(got))
+	EOF
+	echo "$output"
+	[ "${lines[0]}" = "200 20 20" ]
+	[ "${lines[1]}" = "200 7 7" ]
+	[[ "${lines[2]}" == "404 "* ]]
+	[[ "${lines[3]}" == "200 "* ]]
+	[ "${lines[4]}" = "200 0 20" ]
+	[ "${lines[5]}" = "left 0" ]
+}
+
+@test "keep-alive: curl reuses one connection for many requests" {
+	start_wharfd
+	run timeout 10 curl -sS -o /dev/null -o /dev/null -o /dev/null \
+	    -w '%{num_connects}' "http://127.0.0.1:$HPORT/small.txt" \
+	    "http://127.0.0.1:$HPORT/sub/" "http://127.0.0.1:$HPORT/big.bin"
+	[ "$output" = 100 ]
+}
+
+@test "http/1.0: answered, then closed unless keep-alive is asked" {
+	start_wharfd
+	run raw 5 'req = b"GET /small.txt HTTP/1.0\r\n\r\n"'
+	echo "$output"
+	[[ "$output" == "HTTP/1.1 200 OK"* ]]
+	[[ "$output" == *"Connection: close"* ]]
+	[[ "$output" == *"0123456789abcdefghij" ]]
+	run raw 2 'req = b"GET /small.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"'
+	[[ "$output" == *"Connection: keep-alive"* ]]
+	[[ "$output" == *"<timeout>" ]]
+	# a directory listing (length unknown up front) still ends properly
+	run raw 5 'req = b"GET /?json HTTP/1.0\r\n\r\n"'
+	[[ "$output" == *'"entries"'* ]]
+}
+
+@test "malformed: each broken request gets its 4xx/5xx, never a hang" {
+	start_wharfd
+	while IFS='|' read -r want req; do
+		run raw 5 "req = $req"
+		echo "$want <- $req: ${output:0:60}"
+		[[ "$output" == "HTTP/1.1 $want "* ]]
+	done <<-'EOF'
+	400|b"GARBAGE\r\n\r\n"
+	400|b"GET / HTTP/1.1\r\n\r\n"
+	400|b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"
+	400|b"GET / HTTP/1.1\r\nHost: x\r\n folded: x\r\n\r\n"
+	400|b"GET noslash HTTP/1.1\r\nHost: x\r\n\r\n"
+	400|b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+	400|b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd"
+	400|b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n\r\n"
+	501|b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n"
+	501|b"PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+	505|b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"
+	405|b"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx"
+	405|b"DELETE /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	404|b"GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	EOF
+	# error responses carry a short text body
+	run raw 5 'req = b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n"'
+	[[ "$output" == *"Content-Type: text/plain"* ]]
+	[[ "$output" == *"501 Not Implemented"*"\\n" ]]
+	run raw 5 'req = b"DELETE /small.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"'
+	[[ "$output" == *"Allow: GET, HEAD, OPTIONS\\r\\n"* ]]
+	[ -f "$STORE/small.txt" ]
+}
+
+@test "limits: request line over 8 KiB is 414, at 8 KiB is fine" {
+	start_wharfd
+	# "GET /small.txt?" + query + " HTTP/1.1" is 24 bytes plus the query
+	run raw 5 'req = b"GET /small.txt?" + b"q" * (8192 - 24) + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 200 "* ]]
+	run raw 5 'req = b"GET /small.txt?" + b"q" * (8193 - 24) + b" HTTP/1.1\r\nHost: x\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 414 "* ]]
+	# without its end, too: answered at once, not after a timeout
+	run raw 5 'req = b"GET /" + b"a" * 20000'
+	[[ "$output" == "HTTP/1.1 414 "* ]]
+}
+
+@test "limits: headers over 16 KiB or over 100 fields are 431" {
+	start_wharfd
+	run raw 5 'req = b"GET /small.txt HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 16000 + b"\r\nConnection: close\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 200 "* ]]
+	run raw 5 'req = b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 16400 + b"\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 431 "* ]]
+	run raw 5 'req = b"GET /small.txt HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(98)) + b"Connection: close\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 200 "* ]]
+	run raw 5 'req = b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(100)) + b"\r\n"'
+	[[ "$output" == "HTTP/1.1 431 "* ]]
+}
+
+@test "limits: a header not complete within --header-timeout is 408" {
+	start_wharfd --header-timeout 1
+	start=$SECONDS
+	run raw 6 'req = b"GET / HTTP/1.1\r\nHost: x\r\n"'
+	echo "$output"
+	[[ "$output" == "HTTP/1.1 408 "* ]]
+	[ $((SECONDS - start)) -lt 5 ]
+}
+
+@test "options: OPTIONS lists the allowed methods" {
+	start_wharfd
+	run raw 5 'req = b"OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"'
+	[[ "$output" == "HTTP/1.1 204 "* ]]
+	[[ "$output" == *"Allow: GET, HEAD, OPTIONS"* ]]
+}

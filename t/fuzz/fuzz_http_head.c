@@ -1,0 +1,68 @@
+/*
+ * fuzz_http_head.c: libFuzzer target for what an HTTP client sends first:
+ * the request head (scan, parse, framing), percent-decoding of the path
+ * and query, Basic credentials and Range values (server/http_parse.c,
+ * server/http_range.c).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_parse.h"
+
+volatile unsigned long	 fuzz_sink;
+
+int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct http_head	 head;
+	struct http_framing	 fr;
+	struct http_range	 ranges[HTTP_RANGES_MAX];
+	char			*copy, dec[8192], user[256], pass[256];
+	const char		*v;
+	size_t			 headlen = 0, n = 0, i;
+	long			 len;
+	int			 st;
+
+	if ((copy = malloc(size + 1)) == NULL)
+		return (0);
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	st = http_head_scan(copy, size, &headlen);
+	fuzz_sink += (unsigned long)st + headlen;
+	if (st == 0 && headlen > 0 &&
+	    http_parse_head(copy, headlen, &head) == 0) {
+		fuzz_sink += head.hh_nfields + (unsigned long)head.hh_meth;
+		if (http_parse_framing(&head, &fr) == 0)
+			fuzz_sink += fr.hb_length;
+		len = http_decode(dec, sizeof(dec), head.hh_path,
+		    strlen(head.hh_path), 0);
+		fuzz_sink += (unsigned long)len;
+		if (head.hh_query != NULL)
+			fuzz_sink += (unsigned long)http_query(head.hh_query,
+			    "download", dec, sizeof(dec));
+		if ((v = http_field(&head, "Authorization")) != NULL)
+			fuzz_sink += (unsigned long)http_parse_basic(v, user,
+			    sizeof(user), pass, sizeof(pass));
+		if ((v = http_field(&head, "Range")) != NULL) {
+			st = http_parse_range(v, (uint64_t)size * 1000, ranges,
+			    HTTP_RANGES_MAX, &n);
+			for (i = 0; st == 206 && i < n; i++)
+				if (ranges[i].hr_first > ranges[i].hr_last)
+					abort();
+		}
+		if ((v = http_field(&head, "Accept-Encoding")) != NULL)
+			fuzz_sink += (unsigned long)http_accepts(v, "gzip");
+	}
+	/* The same bytes as a bare Range value, against a small file. */
+	st = http_parse_range(copy, 1000, ranges, HTTP_RANGES_MAX, &n);
+	for (i = 0; st == 206 && i < n; i++)
+		if (ranges[i].hr_last >= 1000 ||
+		    ranges[i].hr_first > ranges[i].hr_last)
+			abort();
+	free(copy);
+	return (0);
+}
