@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+# t/20-pool.bats: the pool of children: its size at start, growth under
+# held connections up to --max-children, the accept backlog beyond it,
+# slow shrinking back to --max-spare, --max-requests, and the replacement
+# of a child killed with SIGKILL.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+# Keep the helpers' teardown; stop the pool monitor first.
+eval "helpers_$(declare -f teardown)"
+teardown() {
+	monitor_stop
+	helpers_teardown
+}
+
+CONNS=()
+
+# kids OP N: the master has OP N children, OP a test(1) comparison; for
+# wait_until, which would otherwise count only once.
+kids() {
+	[ "$(child_count)" "$1" "$2" ]
+}
+
+# hold: open one more WHARF/1 connection and keep it in CONNS.
+hold() {
+	local fd
+	exec {fd}<>"/dev/tcp/127.0.0.1/$WPORT"
+	CONNS+=("$fd")
+}
+
+# greeted I [SECONDS]: connection I (from 0) got its greeting.
+greeted() {
+	local line
+	IFS= read -r -t "${2:-5}" -u "${CONNS[$1]}" line || return 1
+	[[ "$line" == "220 WHARF/1 "* ]]
+}
+
+# release I: end connection I.
+release() {
+	printf 'QUIT\r\n' >&"${CONNS[$1]}" 2>/dev/null || true
+	exec {CONNS[$1]}<&-
+}
+
+# noop I: NOOP on connection I gets 200.
+noop() {
+	local line
+	printf 'NOOP\r\n' >&"${CONNS[$1]}" || return 1
+	IFS= read -r -t 5 -u "${CONNS[$1]}" line || return 1
+	[[ "$line" == "200 "* ]]
+}
+
+# monitor_start: record the number of children every 50 ms.
+monitor_start() {
+	(
+		while :; do
+			child_count
+			sleep 0.05
+		done
+	) >"$BATS_TEST_TMPDIR/counts" 3>&- &
+	MONITOR=$!
+}
+
+monitor_stop() {
+	if [ -n "${MONITOR:-}" ]; then
+		kill "$MONITOR" 2>/dev/null || true
+		wait "$MONITOR" 2>/dev/null || true
+		MONITOR=
+	fi
+}
+
+monitor_max() {
+	sort -n "$BATS_TEST_TMPDIR/counts" | tail -1
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# grow_to N: hold N connections one by one; after each, the pool keeps
+# --min-spare (2) idle children on top of the busy ones until it reaches
+# --max-children (12).
+grow_to() {
+	local k want
+	for ((k = 1; k <= $1; k++)); do
+		hold
+		greeted $((k - 1)) ||
+		    { echo "connection $k got no greeting"; return 1; }
+		want=$((k + 2 > 12 ? 12 : k + 2))
+		wait_until 5 kids -ge "$want" ||
+		    { echo "after $k connections: $(child_count) children," \
+		    "expected at least $want"; return 1; }
+	done
+}
+
+@test "pool: starts with --start-children children and keeps them" {
+	start_wharfd --start-children 3 --min-spare 1 --max-spare 5
+	wait_for_children 3 5
+	[ "$(child_count)" -eq 3 ]
+	# Within min-spare..max-spare: a tick later nothing has changed.
+	local before
+	before=$(children | sort)
+	sleep 1.3
+	[ "$(children | sort)" = "$before" ]
+}
+
+@test "pool: --start-children 0 still forks --min-spare children" {
+	WAIT_CHILDREN=0 start_wharfd --start-children 0 --min-spare 2 \
+	    --max-spare 3
+	wait_until 5 kids -eq 2
+	hold
+	greeted 0
+}
+
+@test "pool: grows under load, keeps --min-spare idle, never above --max-children" {
+	start_wharfd --start-children 2 --min-spare 2 --max-spare 4 \
+	    --max-children 12
+	monitor_start
+	grow_to 10
+	wait_until 5 kids -eq 12
+	# Two idle children are left for the 11th and 12th connections.
+	hold
+	hold
+	greeted 10
+	greeted 11
+	sleep 0.5
+	monitor_stop
+	echo "largest pool seen: $(monitor_max)"
+	[ "$(monitor_max)" -le 12 ]
+	[ "$(child_count)" -eq 12 ]
+	# All twelve sessions are live.
+	for i in $(seq 0 11); do
+		noop "$i"
+	done
+}
+
+@test "pool: connections beyond --max-children wait in the backlog, then are served" {
+	local line
+	# Both children are busy, each in the middle of a command line (an
+	# idle session might be closed to make room; a busy one is not).
+	start_wharfd --start-children 2 --min-spare 1 --max-spare 2 \
+	    --max-children 2 --header-timeout 60
+	hold
+	hold
+	greeted 0
+	greeted 1
+	printf 'NOO' >&"${CONNS[0]}"
+	printf 'NOO' >&"${CONNS[1]}"
+	# Accepted by the kernel, not refused, but no child is free.
+	hold
+	hold
+	run ! greeted 2 1
+	[ "$(child_count)" -eq 2 ]
+	exec {CONNS[0]}<&-
+	greeted 2 5
+	run ! greeted 3 0.5
+	printf 'P\r\n' >&"${CONNS[1]}"
+	IFS= read -r -t 5 -u "${CONNS[1]}" line
+	[[ "$line" == "200 "* ]]
+	release 1
+	greeted 3 5
+	noop 2
+	noop 3
+	[ "$(child_count)" -le 2 ]
+}
+
+@test "pool: after the load ends it shrinks back to --max-spare, a few per second" {
+	start_wharfd --start-children 2 --min-spare 2 --max-spare 4 \
+	    --max-children 12 -v
+	grow_to 10
+	wait_until 5 kids -eq 12
+	for i in $(seq 0 9); do
+		release "$i"
+	done
+	wait_until 15 kids -le 4
+	# Never below --min-spare.
+	sleep 1.2
+	[ "$(child_count)" -ge 2 ]
+	[ "$(child_count)" -le 4 ]
+	# Each tick retires a quarter of the excess, rounded up.
+	grep 'retiring' "$WHARFD_LOG"
+	local idle retired
+	while read -r idle retired; do
+		[ "$retired" -eq $(((idle - 4 + 3) / 4)) ] ||
+		    { echo "$idle idle: retired $retired"; return 1; }
+	done < <(sed -nE 's/.*pool: ([0-9]+) idle, [0-9]+ busy: retiring ([0-9]+).*/\1 \2/p' \
+	    "$WHARFD_LOG")
+	[ "$(grep -c retiring "$WHARFD_LOG")" -ge 2 ]
+}
+
+@test "pool: --max-requests 3 replaces a child after 3 connections, service goes on" {
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	    --max-requests 3 -v
+	local first
+	first=$(children)
+	for i in $(seq 9); do
+		run timeout 10 "$WHARF" -q -H 127.0.0.1 -p "$WPORT" ping
+		[ "$status" -eq 0 ] || { echo "ping $i failed: $output"; return 1; }
+	done
+	wait_until 5 eval '! alive "$first"'
+	# No child served more than 3 connections, so at least 3 served.
+	sed -nE 's/.* child ([0-9]+): debug: connection from .*/\1/p' \
+	    "$WHARFD_LOG" | sort | uniq -c | tee "$BATS_TEST_TMPDIR/per-child"
+	[ "$(awk '$1 > 3' "$BATS_TEST_TMPDIR/per-child" | wc -l)" -eq 0 ]
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/per-child")" -ge 3 ]
+	grep -q 'served 3 connections; leaving' "$WHARFD_LOG"
+	wait_for_children 1 5
+}
+
+@test "pool: kill -9 of a busy child: a replacement within 2 s, other sessions go on" {
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	    --max-children 2
+	local busy other
+	busy=$(children)
+	[ "$(echo "$busy" | wc -l)" -eq 1 ]
+	hold
+	greeted 0		# served by the only child, $busy
+	wait_until 5 kids -eq 2
+	other=$(children | grep -vx "$busy")
+	hold
+	greeted 1		# served by $other; the pool is full
+	noop 0
+	noop 1
+
+	kill -KILL "$busy"
+	wait_until 2 eval '[ -n "$(children | grep -vx -e "$busy" -e "$other")" ]' ||
+	    { echo "no replacement: $(children | tr '\n' ' ')"; return 1; }
+	# The killed child's client sees its connection end.
+	run ! noop 0
+	# The client on the other child does not notice.
+	noop 1
+	# And a new client is served by the replacement.
+	hold
+	greeted 2
+	noop 2
+	grep -q "child $busy killed by signal 9" "$WHARFD_LOG"
+}
+
+@test "pool: kill -9 of an idle child: a replacement within 2 s" {
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1
+	local victim
+	victim=$(children)
+	kill -KILL "$victim"
+	wait_until 2 eval '[ -n "$(children | grep -vx "$victim")" ]'
+	hold
+	greeted 0
+	noop 0
+}
