@@ -65,6 +65,7 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 	if (buf_reserve(&c->c_in, room) == -1)
 		return (-1);
 	for (;;) {
+		/* Bytes already sent always win over a stop or a shed. */
 		n = read(c->c_fd, c->c_in.b_data + c->c_in.b_len, room);
 		if (n >= 0) {
 			c->c_in.b_len += (size_t)n;
@@ -73,14 +74,6 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 		}
 		if (errno != EAGAIN && errno != EINTR)
 			return (-1);
-		r = io_wait(c->c_fd, POLLIN, deadline, &child_waitmask, NULL);
-		if (r == 0) {
-			errno = ETIMEDOUT;
-			return (-1);
-		}
-		if (r == -1 && errno != EINTR)
-			return (-1);
-		child_housekeeping();
 		if (how == CONN_IDLE && child_stopping) {
 			errno = ESHUTDOWN;
 			return (-1);
@@ -89,6 +82,14 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 			errno = EBUSY;
 			return (-1);
 		}
+		r = io_wait(c->c_fd, POLLIN, deadline, &child_waitmask, NULL);
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return (-1);
+		}
+		if (r == -1 && errno != EINTR)
+			return (-1);
+		child_housekeeping();
 	}
 }
 

@@ -224,10 +224,10 @@ prefork_count(unsigned *idle, unsigned *busy)
 }
 
 /*
- * The pool is full and nobody is idle: ask the children that hold an
- * idle keep-alive connection to drop it, so that a queued client gets a
- * child rather than waiting for someone's idle timeout. At most five
- * times a second.
+ * The pool is full, nobody is idle and a connection waits in a listen
+ * queue: ask the children that hold an idle keep-alive connection to drop
+ * it, so that the queued client gets a child rather than waiting for
+ * someone's idle timeout. At most five times a second.
  */
 static void
 prefork_shed(unsigned idle, unsigned total)
@@ -237,12 +237,22 @@ prefork_shed(unsigned idle, unsigned total)
 	unsigned	 i;
 	int64_t		 now;
 
+	struct pollfd	 pfd[LISTENERS_MAX];
+	size_t		 k;
+
 	if (idle > 0 || total < conf.c_max_children)
 		return;
 	now = io_now_ms();
 	if (now - last < 200)
 		return;
 	last = now;
+	/* Only when someone waits: a listener with a connection queued. */
+	for (k = 0; k < nlisteners; k++) {
+		pfd[k].fd = listeners[k].l_fd;
+		pfd[k].events = POLLIN;
+	}
+	if (poll(pfd, nlisteners, 0) <= 0)
+		return;
 	for (i = 0; i < scoreboard->sb_nslots; i++) {
 		slot = &scoreboard->sb_slots[i];
 		if (slot->sl_pid != 0 && slot->sl_state == SL_KEEPALIVE)

@@ -555,12 +555,13 @@ cmd_put(struct wsess *ws, struct wp_command *wc)
 commit:
 	if (x.x_zinit)
 		inflateEnd(&x.x_z);
+	/* The whole file is here and checked: an older partial is moot. */
+	(void)unlinkat(su.su_dirfd, part, 0);
 	if (store_put_commit(&store, &su, noclobber) == -1) {
 		e = errno;
 		store_put_abort(&su);
 		return (wharf_reply_errno(ws, e, dec));
 	}
-	(void)unlinkat(su.su_dirfd, part, 0);	/* an older partial */
 	store_put_abort(&su);			/* closes what is left */
 	log_info("%s: PUT %s: %llu bytes", ws->ws_conn->c_peer,
 	    child_slot->sl_path, x.x_total);
@@ -570,8 +571,10 @@ commit:
 discard:
 	rv = WHARF_BROKEN;
 discard_rv:
+	/* A discarded upload ends the story of that name's partial too. */
 	if (x.x_zinit)
 		inflateEnd(&x.x_z);
+	(void)unlinkat(su.su_dirfd, part, 0);
 	store_put_abort(&su);
 	return (rv);
 
