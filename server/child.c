@@ -45,6 +45,8 @@ static void	 child_setup_signals(void);
 static void	 child_serve(int fd, const struct listener *,
 		    struct sockaddr_storage *, socklen_t);
 static void	 child_exit(int) __attribute__((noreturn));
+static int	 child_over_ip_limit(const char *addr);
+static void	 child_refuse(struct conn *);
 
 static void
 child_signal(int signo)
@@ -140,6 +142,45 @@ child_exit(int status)
 	exit(status);
 }
 
+/* 1 when addr already holds --max-per-ip connections in other children. */
+static int
+child_over_ip_limit(const char *addr)
+{
+	struct sb_slot	*slot;
+	unsigned	 i, n = 0;
+
+	if (conf.c_max_per_ip == 0)
+		return (0);
+	for (i = 0; i < scoreboard->sb_nslots; i++) {
+		slot = &scoreboard->sb_slots[i];
+		if (slot == child_slot || slot->sl_pid == 0 ||
+		    slot->sl_state <= SL_IDLE || slot->sl_addr[0] != addr[0] ||
+		    strcmp(slot->sl_addr, addr) != 0)
+			continue;
+		if (++n >= conf.c_max_per_ip)
+			return (1);
+	}
+	return (0);
+}
+
+/* Say no in the connection's own protocol, without reading its request. */
+static void
+child_refuse(struct conn *c)
+{
+	static const char	 body[] = "Too many connections from your "
+	    "address; try again later.\n";
+
+	if (c->c_proto == PROTO_WHARF)
+		(void)conn_printf(c, "421 too many connections from your "
+		    "address (limit %u); try again later\r\n",
+		    conf.c_max_per_ip);
+	else
+		(void)conn_printf(c, "HTTP/1.1 503 Service Unavailable\r\n"
+		    "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\nRetry-After: 5\r\n"
+		    "Connection: close\r\n\r\n%s", sizeof(body) - 1, body);
+}
+
 static void
 child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
     socklen_t sslen)
@@ -174,11 +215,20 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 	log_debug("connection from %s on %s", c.c_peer, l->l_name);
 
 	conn_init(&c);
-	if (l->l_proto == PROTO_WHARF)
-		wharf_session(&c);
-	else
-		http_session(&c);
+	if (child_over_ip_limit(c.c_addr)) {
+		log_debug("%s: over --max-per-ip %u; refused", c.c_peer,
+		    conf.c_max_per_ip);
+		child_refuse(&c);
+	} else {
+		snprintf(child_slot->sl_addr, sizeof(child_slot->sl_addr),
+		    "%s", c.c_addr);
+		if (l->l_proto == PROTO_WHARF)
+			wharf_session(&c);
+		else
+			http_session(&c);
+	}
 	conn_close(&c);
+	child_slot->sl_addr[0] = '\0';
 
 	child_slot->sl_connections++;
 	child_slot->sl_proto = PROTO_NONE;

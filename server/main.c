@@ -57,7 +57,7 @@ enum {
 	OPT_HEADER_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_KEEPALIVE_TIMEOUT,
 	OPT_TRANSFER_TIMEOUT, OPT_GRACE, OPT_HTTP_PORT, OPT_USER_FILE,
 	OPT_ANONYMOUS, OPT_MAX_UPLOAD, OPT_NO_FSYNC, OPT_HASH_PASSWORD,
-	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG,
+	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG, OPT_MAX_PER_IP,
 	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
 	OPT_SHARE_DIR
 };
@@ -88,6 +88,7 @@ static const struct option	 longopts[] = {
 	{ "max-spare",		required_argument, NULL, OPT_MAX_SPARE },
 	{ "max-children",	required_argument, NULL, OPT_MAX_CHILDREN },
 	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
 	{ "header-timeout",	required_argument, NULL, OPT_HEADER_TIMEOUT },
 	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "keepalive-timeout",	required_argument, NULL, OPT_KEEPALIVE_TIMEOUT },
@@ -163,6 +164,9 @@ usage(FILE *fp, int status)
 "      --max-children N      most children at once (default: %u)\n"
 "      --max-requests N      connections a child serves before it is\n"
 "                            replaced, 0 = no limit (default: %u)\n"
+"      --max-per-ip N        connections at once from one address; more\n"
+"                            are refused (421, 503), 0 = no limit\n"
+"                            (default: %u)\n"
 "\n"
 "Deadlines, in seconds:\n"
 "      --header-timeout S    whole command line or request header,\n"
@@ -191,7 +195,8 @@ usage(FILE *fp, int status)
 "Signals: TERM/INT stop gracefully, HUP restarts the children, USR1\n"
 "reopens the log file. See wharfd(8).\n",
 	    conf.c_start_children, conf.c_min_spare, conf.c_max_spare,
-	    conf.c_max_children, conf.c_max_requests, conf.c_header_timeout,
+	    conf.c_max_children, conf.c_max_requests, conf.c_max_per_ip,
+	    conf.c_header_timeout,
 	    conf.c_idle_timeout, conf.c_keepalive_timeout,
 	    conf.c_transfer_timeout, conf.c_grace);
 	exit(status);
@@ -393,6 +398,10 @@ main(int argc, char *argv[])
 		case OPT_MAX_CHILDREN:
 			conf.c_max_children = number("--max-children", optarg,
 			    1, 4096);
+			break;
+		case OPT_MAX_PER_IP:
+			conf.c_max_per_ip = number("--max-per-ip", optarg, 0,
+			    65535);
 			break;
 		case OPT_MAX_REQUESTS:
 			conf.c_max_requests = number("--max-requests", optarg,

@@ -34,6 +34,7 @@ struct sb_slot {
 	int			 sl_ready;	/* has reached SL_IDLE once */
 	int			 sl_retired;	/* left because the master asked */
 	char			 sl_peer[SL_PEER_MAX];
+	char			 sl_addr[SL_PEER_MAX];	/* numeric host */
 	char			 sl_path[SL_PATH_MAX];
 	volatile uint64_t	 sl_bytes;	/* this connection */
 	volatile uint64_t	 sl_requests;	/* this connection */
