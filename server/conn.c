@@ -23,6 +23,7 @@
 #include "wharfd.h"
 
 static int	 conn_wait_out(struct conn *, int64_t deadline);
+static int	 conn_rate(struct conn *, size_t moved, int64_t waited);
 
 void
 conn_init(struct conn *c)
@@ -93,15 +94,47 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 	}
 }
 
+/*
+ * --min-rate: in a transfer, count the time spent waiting for the client
+ * and the bytes moved meanwhile. Once the waits add up to
+ * --transfer-timeout seconds, the bytes must average --min-rate per second
+ * of waiting, or the transfer ends (ETIMEDOUT). Time between requests is
+ * never counted, so a slow typist is not a slow transfer; a slow-read or
+ * slow-body client holds a child for one window, not as long as it likes.
+ */
+static int
+conn_rate(struct conn *c, size_t moved, int64_t waited)
+{
+	int64_t	 window = (int64_t)conf.c_transfer_timeout * 1000;
+
+	if (conf.c_min_rate == 0)
+		return (0);
+	c->c_rate_bytes += moved;
+	c->c_rate_waited += waited;
+	if (c->c_rate_waited < window)
+		return (0);
+	if (c->c_rate_bytes * 1000 <
+	    (uint64_t)conf.c_min_rate * (uint64_t)c->c_rate_waited) {
+		log_info("%s: slower than --min-rate %u bytes/s; closing",
+		    c->c_peer, conf.c_min_rate);
+		errno = ETIMEDOUT;
+		return (-1);
+	}
+	c->c_rate_waited = 0;
+	c->c_rate_bytes = 0;
+	return (0);
+}
+
 static int
 conn_wait_out(struct conn *c, int64_t deadline)
 {
+	int64_t	 t0 = io_now_ms();
 	int	 r;
 
 	for (;;) {
 		r = io_wait(c->c_fd, POLLOUT, deadline, &child_waitmask, NULL);
 		if (r == 1)
-			return (0);
+			return (conn_rate(c, 0, io_now_ms() - t0));
 		if (r == 0) {
 			errno = ETIMEDOUT;
 			return (-1);
@@ -135,6 +168,8 @@ conn_writev(struct conn *c, struct iovec *iov, int iovcnt)
 			continue;
 		}
 		c->c_sent += (uint64_t)n;
+		if (conn_rate(c, (size_t)n, 0) == -1)
+			return (-1);
 		left = (size_t)n;
 		while (iovcnt > 0 && left >= iov->iov_len) {
 			left -= iov->iov_len;
@@ -162,6 +197,7 @@ conn_write(struct conn *c, const void *p, size_t n)
 ssize_t
 conn_read(struct conn *c, void *p, size_t n)
 {
+	int64_t	 t0;
 	ssize_t	 r;
 	int	 w;
 
@@ -175,12 +211,15 @@ conn_read(struct conn *c, void *p, size_t n)
 	for (;;) {
 		r = read(c->c_fd, p, n);
 		if (r >= 0)
-			return (r);
+			return (conn_rate(c, (size_t)r, 0) == -1 ? -1 : r);
 		if (errno != EAGAIN && errno != EINTR)
 			return (-1);
+		t0 = io_now_ms();
 		w = io_wait(c->c_fd, POLLIN,
 		    conn_deadline(conf.c_transfer_timeout), &child_waitmask,
 		    NULL);
+		if (w == 1 && conn_rate(c, 0, io_now_ms() - t0) == -1)
+			return (-1);
 		if (w == 0) {
 			errno = ETIMEDOUT;
 			return (-1);
@@ -201,6 +240,8 @@ conn_sendfile(struct conn *c, int fd, off_t *offset, size_t n)
 		if (r > 0) {
 			n -= (size_t)r;
 			c->c_sent += (uint64_t)r;
+			if (conn_rate(c, (size_t)r, 0) == -1)
+				return (-1);
 			continue;
 		}
 		if (r == 0) {

@@ -46,6 +46,7 @@ struct config	 conf = {
 	.c_keepalive_timeout = 5,
 	.c_transfer_timeout = 60,
 	.c_grace = 10,
+	.c_min_rate = 256,
 	.c_anonymous = -1,
 };
 
@@ -58,6 +59,7 @@ enum {
 	OPT_TRANSFER_TIMEOUT, OPT_GRACE, OPT_HTTP_PORT, OPT_USER_FILE,
 	OPT_ANONYMOUS, OPT_MAX_UPLOAD, OPT_NO_FSYNC, OPT_HASH_PASSWORD,
 	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG, OPT_MAX_PER_IP,
+	OPT_MIN_RATE,
 	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
 	OPT_SHARE_DIR
 };
@@ -89,6 +91,7 @@ static const struct option	 longopts[] = {
 	{ "max-children",	required_argument, NULL, OPT_MAX_CHILDREN },
 	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
 	{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
+	{ "min-rate",		required_argument, NULL, OPT_MIN_RATE },
 	{ "header-timeout",	required_argument, NULL, OPT_HEADER_TIMEOUT },
 	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "keepalive-timeout",	required_argument, NULL, OPT_KEEPALIVE_TIMEOUT },
@@ -175,6 +178,9 @@ usage(FILE *fp, int status)
 "                            (default: %u)\n"
 "      --keepalive-timeout S HTTP wait for the next request (default: %u)\n"
 "      --transfer-timeout S  a transfer that moves no byte (default: %u)\n"
+"      --min-rate BYTES      end a transfer slower than this on average\n"
+"                            over --transfer-timeout, 0 = off\n"
+"                            (default: %u)\n"
 "      --grace S             time to finish transfers on SIGTERM\n"
 "                            (default: %u)\n"
 "\n"
@@ -198,7 +204,7 @@ usage(FILE *fp, int status)
 	    conf.c_max_children, conf.c_max_requests, conf.c_max_per_ip,
 	    conf.c_header_timeout,
 	    conf.c_idle_timeout, conf.c_keepalive_timeout,
-	    conf.c_transfer_timeout, conf.c_grace);
+	    conf.c_transfer_timeout, conf.c_min_rate, conf.c_grace);
 	exit(status);
 }
 
@@ -398,6 +404,10 @@ main(int argc, char *argv[])
 		case OPT_MAX_CHILDREN:
 			conf.c_max_children = number("--max-children", optarg,
 			    1, 4096);
+			break;
+		case OPT_MIN_RATE:
+			conf.c_min_rate = (unsigned)bytes("--min-rate",
+			    optarg);
 			break;
 		case OPT_MAX_PER_IP:
 			conf.c_max_per_ip = number("--max-per-ip", optarg, 0,

@@ -58,6 +58,7 @@ struct config {
 	int		 c_chroot;		/* children chroot to c_root */
 	int		 c_syslog;		/* log to syslog(3) */
 	unsigned	 c_max_per_ip;		/* connections, 0: no limit */
+	unsigned	 c_min_rate;		/* bytes/s in transfers, 0: off */
 	const char	*c_access_log;		/* HTTP, Combined Log Format */
 	int		 c_status;		/* serve /.wharf/status */
 	int		 c_status_any;		/* ... to any peer */

@@ -29,7 +29,7 @@ setup() {
 
 @test "activation: named sockets serve WHARF/1 and HTTP" {
 	activate --fdname=wharf:http
-	wait_until 5 nc -z 127.0.0.1 "$WPORT"
+	wait_until 10 nc -z 127.0.0.1 "$WPORT"
 	run wharf_raw "STAT a.txt" QUIT
 	[[ "$output" == *"200 f 6 "* ]]
 	run curl -s "http://127.0.0.1:$HPORT/a.txt"
@@ -49,7 +49,7 @@ setup() {
 	    "$WHARFD" --root "$STORE" --port "$WPORT" --http-port "$HPORT" \
 	    >>"$WHARFD_LOG" 2>&1 3>&- &
 	WHARFD_PID=$!
-	wait_until 5 nc -z 127.0.0.1 "$WPORT"
+	wait_until 10 nc -z 127.0.0.1 "$WPORT"
 	run wharf_raw QUIT
 	[[ "$output" == "220 WHARF/1 "* ]]
 	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/"
@@ -63,7 +63,8 @@ setup() {
 	    "$WHARFD" --root "$WORK" >"$WORK/out" 2>&1 3>&- &
 	pid=$!
 	# systemd-socket-activate starts wharfd on the first connection.
-	wait_until 5 nc -z 127.0.0.1 "$port"
+	wait_until 10 grep -q "Listening on" "$WORK/out"
+	(exec 5<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || true
 	status=0
 	wait "$pid" || status=$?
 	[ "$status" -eq 2 ]

@@ -73,3 +73,60 @@ PY
 	[[ "$line" == "220 "* ]]
 	exec 5<&- 6<&-
 }
+
+@test "limits: a slow reader loses its child within a window, a normal one does not" {
+	start_wharfd --min-rate 1M --transfer-timeout 2 --start-children 1 \
+	    --min-spare 1 --max-spare 1 --max-children 1
+	head -c 32M /dev/zero >"$STORE/big"
+	python3 - "$WPORT" >"$WORK/slow.out" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.recv(100)
+s.sendall(b"GET big\r\n")
+t0 = time.time()
+while time.time() - t0 < 12:
+    if not s.recv(4096):
+        break
+    time.sleep(0.05)
+PY
+	slow=$!
+	# The only child serves the slow reader until --min-rate or the
+	# transfer deadline ends it; then a normal client gets that child.
+	wait_until 15 grep -Eq "slower than --min-rate|GET big: Connection timed out" "$WHARFD_LOG"
+	run timeout 60 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" get big "$WORK/out"
+	[ "$status" -eq 0 ]
+	cmp "$STORE/big" "$WORK/out"
+	kill "$slow" 2>/dev/null || true
+	wait "$slow" 2>/dev/null || true
+}
+
+@test "limits: a slow uploader is cut off by --min-rate and nothing appears" {
+	start_wharfd --writable --min-rate 100K --transfer-timeout 2
+	run timeout 60 python3 - "$WPORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.recv(100)
+s.sendall(b"PUT slow size=1000000\r\n")
+s.recv(100)
+t0 = time.time()
+try:
+    while time.time() - t0 < 30:
+        s.sendall(b"x" * 100)
+        time.sleep(0.1)
+        s.setblocking(False)
+        try:
+            if s.recv(100) == b"":
+                break
+        except BlockingIOError:
+            pass
+        s.setblocking(True)
+except OSError:
+    pass
+print("elapsed %.0f" % (time.time() - t0))
+PY
+	[[ "$output" == "elapsed "* ]]
+	[ "${output#elapsed }" -lt 20 ]
+	[ ! -e "$STORE/slow" ]
+	grep -q "slower than --min-rate" "$WHARFD_LOG"
+}
