@@ -81,6 +81,33 @@ alog_time(void)
 }
 
 void
+access_log_wharf(const char *host, const char *user, const char *verb,
+    const char *path, int code, uint64_t bytes, long long ms)
+{
+	char	 line[2048], esc[1024], who[160], size[24];
+	int	 n;
+
+	if (alog_fd == -1)
+		return;
+	log_escape(esc, sizeof(esc), path, strlen(path));
+	log_escape(who, sizeof(who), user, strlen(user));
+	if (bytes == 0)
+		strcpy(size, "-");
+	else
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)bytes);
+	n = snprintf(line, sizeof(line), "%s - %s [%s] \"%s /%s WHARF/1\" %d "
+	    "%s %lldms\n", host, who[0] ? who : "-", alog_time(), verb, esc,
+	    code, size, ms);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	(void)io_write(alog_fd, line, (size_t)n);
+}
+
+void
 access_log_request(const char *host, const char *user, const char *reqline,
     int status, uint64_t bytes, const char *referer, const char *agent)
 {

@@ -24,4 +24,14 @@ void	 access_log_request(const char *host, const char *user,
 	    const char *reqline, int status, uint64_t bytes,
 	    const char *referer, const char *agent);
 
+/*
+ * One line for a WHARF/1 command, in the same shape so that the same
+ * tools read both: host, user, "VERB PATH WHARF/1", the reply code, bytes
+ * moved, then the duration: 127.0.0.1 - alice [time] "GET /a WHARF/1"
+ * 226 1234 12ms. path is raw (escaped here).
+ */
+void	 access_log_wharf(const char *host, const char *user,
+	    const char *verb, const char *path, int code, uint64_t bytes,
+	    long long ms);
+
 #endif

@@ -17,6 +17,7 @@ struct wsess {
 	struct conn		*ws_conn;
 	const struct user	*ws_user;	/* NULL: anonymous */
 	int			 ws_role;	/* ANON_* / ROLE_* */
+	int			 ws_code;	/* the last reply's code */
 };
 
 /* A handler's result: go on, end the session, or the connection broke. */

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access_log.h"
 #include "child.h"
 #include "config.h"
 #include "conn.h"
+#include "io.h"
 #include "log.h"
 #include "session.h"
 #include "users.h"
@@ -35,6 +37,8 @@ static int	 cmd_noop(struct wsess *, struct wp_command *);
 static int	 cmd_help(struct wsess *, struct wp_command *);
 static int	 cmd_feat(struct wsess *, struct wp_command *);
 static int	 cmd_auth(struct wsess *, struct wp_command *);
+static void	 wharf_log(struct wsess *, struct wp_command *, uint64_t bytes,
+		    int64_t started);
 
 static const struct wharf_cmd	 wharf_cmds[] = {
 	{ "AUTH",	2, 2, 1, cmd_auth },
@@ -60,6 +64,7 @@ wharf_reply(struct wsess *ws, int code, const char *fmt, ...)
 	va_list	 ap;
 	int	 n;
 
+	ws->ws_code = code;
 	n = snprintf(line, sizeof(line), "%03d ", code);
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 2, fmt, ap);
@@ -287,6 +292,37 @@ cmd_auth(struct wsess *ws, struct wp_command *wc)
 	    ws->ws_role == ANON_WRITE ? "read-write" : "read-only"));
 }
 
+/* The transfer log: every command that reads or changes the store. */
+static void
+wharf_log(struct wsess *ws, struct wp_command *wc, uint64_t bytes,
+    int64_t started)
+{
+	static const char	*logged[] = { "AUTH", "DELETE", "GET", "LIST",
+	    "MKDIR", "PART", "PUT", "RENAME", "STAT" };
+	char			 path[PATH_MAX * 2 + 8], to[PATH_MAX];
+	size_t			 i;
+
+	if (!access_log_enabled())
+		return;
+	for (i = 0; i < sizeof(logged) / sizeof(logged[0]); i++)
+		if (strcmp(wc->wc_verb, logged[i]) == 0)
+			break;
+	if (i == sizeof(logged) / sizeof(logged[0]))
+		return;
+	path[0] = '\0';
+	if (wc->wc_argc > 0 && wp_decode(path, PATH_MAX, wc->wc_argv[0]) < 0)
+		snprintf(path, sizeof(path), "%s", wc->wc_argv[0]);
+	if (strcmp(wc->wc_verb, "RENAME") == 0 && wc->wc_argc > 1 &&
+	    wp_decode(to, sizeof(to), wc->wc_argv[1]) >= 0) {
+		strcat(path, " -> ");
+		strcat(path, to[0] == '/' ? to + 1 : to);
+	}
+	access_log_wharf(ws->ws_conn->c_addr, ws->ws_user != NULL ?
+	    users_name(ws->ws_user) : "-", wc->wc_verb,
+	    path[0] == '/' ? path + 1 : path, ws->ws_code, bytes,
+	    (long long)(io_now_ms() - started));
+}
+
 void
 wharf_session(struct conn *c)
 {
@@ -368,8 +404,14 @@ wharf_session(struct conn *c)
 			else if (ws.ws_role == ANON_NONE && !cmd->wc_anon)
 				rv = wharf_reply(&ws, 530, "log in first "
 				    "with AUTH USER PASSWORD");
-			else
+			else {
+				uint64_t	 before = child_slot->sl_bytes;
+				int64_t		 started = io_now_ms();
+
 				rv = cmd->wc_fn(&ws, &wc);
+				wharf_log(&ws, &wc, child_slot->sl_bytes -
+				    before, started);
+			}
 		}
 		if (rv != WHARF_NEXT)
 			return;

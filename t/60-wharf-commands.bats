@@ -332,3 +332,19 @@ PY
 	[[ "$output" == *"compress=zlib checksum=crc32"* ]]
 	[[ "$output" == *"max-upload=1048576 writable=yes auth=none"* ]]
 }
+
+@test "log: --access-log has one line per WHARF/1 transfer, client bytes escaped" {
+	WORK=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/wharf.XXXXXX")
+	start_wharfd --writable --access-log "$WORK/access.log"
+	printf 'hello\n' >"$STORE/a"
+	printf 'abc' >"$WORK/in"
+	run wp cmd "GET a" "MKDIR esc%1B%5B2J" "STAT nope"
+	run wp put up "$WORK/in"
+	wait_until 5 grep -q '"PUT /up WHARF/1" 226 3 ' "$WORK/access.log"
+	grep -Eq '^127\.0\.0\.1 - - \[[^]]+\] "GET /a WHARF/1" 226 6 [0-9]+ms$' \
+	    "$WORK/access.log"
+	grep -q '"MKDIR /esc\\x1b\[2J WHARF/1" 200 - ' "$WORK/access.log"
+	grep -q '"STAT /nope WHARF/1" 550 - ' "$WORK/access.log"
+	run grep -c $'\x1b' "$WORK/access.log"
+	[ "$output" = 0 ]
+}
