@@ -195,7 +195,7 @@ int
 http_assets_load(const char *sharedir, char *err, size_t errlen)
 {
 	char		 exe[PATH_MAX], rel[PATH_MAX], *slash;
-	const char	*dirs[3];
+	const char	*dirs[4];
 	ssize_t		 n;
 	size_t		 ndirs = 0, i, k;
 
@@ -213,6 +213,10 @@ http_assets_load(const char *sharedir, char *err, size_t errlen)
 					dirs[ndirs++] = rel;
 			}
 		}
+#ifdef SRCDIR_SHARE
+		/* Uninstalled, built outside the source tree (VPATH). */
+		dirs[ndirs++] = SRCDIR_SHARE;
+#endif
 	}
 	for (i = 0; i < ndirs; i++) {
 		for (k = 0; k < NASSETS; k++)
@@ -227,8 +231,9 @@ http_assets_load(const char *sharedir, char *err, size_t errlen)
 			    "wharf.css and wharf.js there", sharedir);
 			return (-1);
 		}
-		log_warnx("no page template in %s or ../share beside wharfd; "
-		    "listings use a plain built-in page", PKGDATADIR);
+		log_warnx("no page template in %s, ../share beside wharfd or "
+		    "the source tree; listings use a plain built-in page",
+		    PKGDATADIR);
 		free(assets[0].a_data);
 		assets[0].a_data = strdup(builtin_page);
 		assets[0].a_len = strlen(builtin_page);
