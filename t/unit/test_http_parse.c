@@ -176,7 +176,7 @@ test_heads(void)
 	ok(parse(big, 30, &h) == 400, "head: NUL byte is 400");
 
 	/* values trimmed, names any case */
-	st = parse("GET / HTTP/1.1\r\nhOsT: \t x \t\r\nX-A:b\r\n\r\n", 40, &h);
+	st = parse("GET / HTTP/1.1\r\nhOsT: \t x \t\r\nX-A:b\r\n\r\n", 38, &h);
 	ok(st == 0 && strcmp(http_field(&h, "Host"), "x") == 0 &&
 	    strcmp(http_field(&h, "x-a"), "b") == 0 &&
 	    http_field(&h, "nope") == NULL, "head: fields trimmed, any case");
