@@ -25,6 +25,7 @@
 #include "access_log.h"
 #include "child.h"
 #include "conn.h"
+#include "io.h"
 #include "log.h"
 #include "prefork.h"
 #include "privsep.h"
@@ -102,6 +103,7 @@ child_state(int state)
 	if (old == state)
 		return;
 	child_slot->sl_state = state;
+	child_slot->sl_changed = io_now_ms();
 	if (state == SL_IDLE)
 		atomic_fetch_add(&scoreboard->sb_idle, 1);
 	else if (old == SL_IDLE) {
@@ -114,6 +116,12 @@ child_state(int state)
 		    atomic_exchange(&scoreboard->sb_wake, 1) == 0)
 			(void)write(prefork_wake_fd, &c, 1);
 	}
+}
+
+int
+child_pool_queued(void)
+{
+	return (atomic_load(&scoreboard->sb_queued) != 0);
 }
 
 int

@@ -24,6 +24,9 @@ void	 child_main(struct sb_slot *) __attribute__((noreturn));
 void	 child_state(int);
 /* Called after every wait that a signal may have ended. */
 void	 child_housekeeping(void);
+/* 1 when the pool is full and clients wait in a listen queue: a
+ * keep-alive connection should close after its current response. */
+int	 child_pool_queued(void);
 /* 1 when the master asked to drop idle connections and the pool is still
  * full: an idle keep-alive connection should be closed now. */
 int	 child_should_shed(void);

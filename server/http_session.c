@@ -173,7 +173,8 @@ http_reply(struct hsess *hs, int status, int64_t length, const void *body,
 	char		 head[512], len[64], size[24];
 	int		 n, niov;
 
-	if (child_leaving || child_stopping)
+	/* Make way: after this response, a queued client gets the child. */
+	if (child_leaving || child_stopping || child_pool_queued())
 		hs->hs_close = 1;
 	hs->hs_chunked_out = 0;
 	len[0] = '\0';

@@ -36,6 +36,11 @@
 /* Back-off after children fail at start-up: from 250 ms, doubling, to 8 s. */
 #define BACKOFF_MIN_MS		250
 #define BACKOFF_MAX_MS		8000
+/*
+ * With the pool full and clients queued, a keep-alive connection idle this
+ * long is dropped; one in steady use only closes after its response.
+ */
+#define SHED_IDLE_MS		500
 
 int		 prefork_wake_fd = -1;
 int		 prefork_pod_fd = -1;
@@ -240,8 +245,10 @@ prefork_shed(unsigned idle, unsigned total)
 	struct pollfd	 pfd[LISTENERS_MAX];
 	size_t		 k;
 
-	if (idle > 0 || total < conf.c_max_children)
+	if (idle > 0 || total < conf.c_max_children) {
+		atomic_store(&scoreboard->sb_queued, 0);
 		return;
+	}
 	now = io_now_ms();
 	if (now - last < 200)
 		return;
@@ -251,11 +258,17 @@ prefork_shed(unsigned idle, unsigned total)
 		pfd[k].fd = listeners[k].l_fd;
 		pfd[k].events = POLLIN;
 	}
-	if (poll(pfd, nlisteners, 0) <= 0)
+	if (poll(pfd, nlisteners, 0) <= 0) {
+		atomic_store(&scoreboard->sb_queued, 0);
 		return;
+	}
+	/* Busy keep-alive connections close after their response... */
+	atomic_store(&scoreboard->sb_queued, 1);
+	/* ...and those idle for a while close now. */
 	for (i = 0; i < scoreboard->sb_nslots; i++) {
 		slot = &scoreboard->sb_slots[i];
-		if (slot->sl_pid != 0 && slot->sl_state == SL_KEEPALIVE)
+		if (slot->sl_pid != 0 && slot->sl_state == SL_KEEPALIVE &&
+		    now - slot->sl_changed >= SHED_IDLE_MS)
 			(void)kill(slot->sl_pid, SIGUSR1);
 	}
 }

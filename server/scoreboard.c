@@ -30,6 +30,7 @@ scoreboard_create(unsigned nslots)
 	scoreboard->sb_nslots = nslots;
 	atomic_init(&scoreboard->sb_idle, 0);
 	atomic_init(&scoreboard->sb_wake, 0);
+	atomic_init(&scoreboard->sb_queued, 0);
 }
 
 struct sb_slot *

@@ -35,6 +35,7 @@ struct sb_slot {
 	int			 sl_retired;	/* left because the master asked */
 	char			 sl_peer[SL_PEER_MAX];
 	char			 sl_addr[SL_PEER_MAX];	/* numeric host */
+	volatile int64_t	 sl_changed;	/* state last changed, ms */
 	char			 sl_path[SL_PATH_MAX];
 	volatile uint64_t	 sl_bytes;	/* this connection */
 	volatile uint64_t	 sl_requests;	/* this connection */
@@ -46,6 +47,7 @@ struct sb_slot {
 struct scoreboard {
 	atomic_int		 sb_idle;	/* hint: children in SL_IDLE */
 	atomic_int		 sb_wake;	/* a wake-up is on its way */
+	atomic_int		 sb_queued;	/* pool full, clients queued */
 	unsigned		 sb_generation;	/* bumped by SIGHUP */
 	unsigned		 sb_nslots;
 	struct sb_slot		 sb_slots[];
