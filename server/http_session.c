@@ -83,12 +83,23 @@ http_reason(int status)
 const char *
 http_date(time_t t, char *out, size_t outsz)
 {
+	static time_t	 last_t = (time_t)-1;
+	static char	 last[40];
 	struct tm	 tm;
 
+	/* Last-Modified of the same files, again and again: keep one. */
+	if (t == last_t && outsz >= sizeof(last)) {
+		memcpy(out, last, sizeof(last));
+		return (out);
+	}
 	gmtime_r(&t, &tm);
 	if (strftime(out, outsz, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0 &&
 	    outsz > 0)
 		out[0] = '\0';
+	if (outsz >= sizeof(last)) {
+		memcpy(last, out, sizeof(last));
+		last_t = t;
+	}
 	return (out);
 }
 
