@@ -3,7 +3,9 @@
  *   host - user [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 2326
  *   "referer" "agent"
  * opened once in the master (children inherit the descriptor, so a later
- * chroot does not matter), reopened by each child on SIGUSR1. Every byte
+ * chroot does not matter) and reopened there on SIGUSR1, after which the
+ * master replaces the children so that they write to the new file. Every
+ * byte
  * that came from a client goes through log_escape().
  */
 #include <sys/types.h>

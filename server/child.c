@@ -301,10 +301,16 @@ child_main(struct sb_slot *slot)
 		}
 		for (k = 0; k < n; k++) {
 			if (evs[k].data.u32 == POD_TAG) {
-				if (read(prefork_pod_fd, &c, 1) == 1) {
+				switch (read(prefork_pod_fd, &c, 1)) {
+				case 1:
 					log_debug("retired by the master");
 					slot->sl_retired = 1;
 					child_exit(CHILD_EXIT_OK);
+					break;
+				case 0:
+					/* No writer left: the master is gone. */
+					child_exit(CHILD_EXIT_OK);
+					break;
 				}
 				continue;
 			}

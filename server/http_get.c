@@ -223,6 +223,15 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 
 	http_header(hs, "Last-Modified: %s",
 	    http_date(st->st_mtime, lm, sizeof(lm)));
+	/*
+	 * Anyone who may upload could otherwise plant a page that runs on
+	 * the listing's origin with its visitors' credentials: files that
+	 * a browser would run are sandboxed, and no type is sniffed.
+	 */
+	http_header(hs, "X-Content-Type-Options: nosniff");
+	if (strncmp(type, "text/html", 9) == 0 ||
+	    strncmp(type, "image/svg", 9) == 0 || strstr(type, "xml") != NULL)
+		http_header(hs, "Content-Security-Policy: sandbox");
 	if (compressible)
 		http_header(hs, "Vary: Accept-Encoding");
 

@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "config.h"
+#include "access_log.h"
 #include "daemon.h"
 #include "http.h"
 #include "io.h"
@@ -407,6 +408,9 @@ main(int argc, char *argv[])
 			    1, 4096);
 			break;
 		case OPT_MIN_RATE:
+			if (bytes("--min-rate", optarg) > UINT_MAX)
+				errx(EXIT_USAGE, "--min-rate %s: at most %u "
+				    "bytes per second", optarg, UINT_MAX);
 			conf.c_min_rate = (unsigned)bytes("--min-rate",
 			    optarg);
 			break;
@@ -485,7 +489,9 @@ main(int argc, char *argv[])
 		/* libmagic, page assets, access log: once, before the fork. */
 		if (http_init(msg, sizeof(msg)) == -1)
 			errx(EXIT_USAGE, "%s", msg);
-	}
+	} else if (conf.c_access_log != NULL &&
+	    access_log_open(conf.c_access_log) == -1)
+		err(EXIT_USAGE, "--access-log %s", conf.c_access_log);
 	listen_open_all();
 	privsep_init();
 	if (conf.c_daemon && daemon_detach() == -1)

@@ -407,8 +407,17 @@ prefork_stop(int signo)
 			log_warnx("grace period over: killing %u child%s",
 			    left, left == 1 ? "" : "ren");
 			prefork_kill_all(SIGKILL, 0);
-			while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-				;
+			/* Bounded: a child we may not signal (no CAP_KILL
+			 * under a confined unit) must not hang the stop. */
+			deadline = io_now_ms() + 5000;
+			while (io_now_ms() < deadline) {
+				pid_t	 pid = waitpid(-1, NULL, WNOHANG);
+
+				if (pid == -1 && errno == ECHILD)
+					break;
+				if (pid <= 0)
+					poll(NULL, 0, 50);
+			}
 			break;
 		}
 		pfd.fd = sig_pipe[0];
