@@ -1,8 +1,8 @@
 /*
  * client.h: what the parts of wharf share: exit statuses, the session with
  * a server and the parsed results of its commands (remote.c), transfers
- * (transfer.c), the commands and the interactive shell (shell.c) and the
- * progress bar (progress.c).
+ * (transfer.c), the commands and the interactive shell (shell.c), the
+ * progress bar (progress.c) and credentials from a .netrc (netrc.c).
  */
 #ifndef WHARF_CLIENT_H
 #define WHARF_CLIENT_H
@@ -33,14 +33,32 @@ struct cmdopts {
 	const char	*co_output;	/* -o NAME, NULL if not given */
 };
 
+/* When the .netrc is read (s_netrc): only for what is missing, and then
+ * either quietly when it has nothing (the default) or as an error. */
+#define NETRC_IGNORE	0	/* --no-netrc */
+#define NETRC_OPTIONAL	1
+#define NETRC_REQUIRED	2	/* -n, --netrc-file */
+
 /* A connection to a server and what the client keeps for it. */
 struct session {
 	struct wconn	 s_conn;
 	int		 s_connected;	/* s_conn is open and in step */
 	char		 s_host[256];
 	char		 s_port[32];
-	char		 s_user[256];	/* "" for anonymous */
-	char		*s_pass;	/* owned; NULL until known */
+	char		 s_user[256];	/* named by -u, a URL, WHARF_USER;
+					 * "" for none */
+	char		*s_pass;	/* owned; given or asked; NULL until
+					 * known */
+	int		 s_netrc;	/* NETRC_* */
+	const char	*s_netrc_file;	/* --netrc-file; NULL: the default */
+	/* Set by remote_open for s_host: */
+	char		 s_login[256];	/* who logs in: s_user, else the
+					 * netrc's login; "" = anonymous */
+	int		 s_login_netrc;	/* s_login came from the netrc */
+	char		*s_netrc_pass;	/* owned; the netrc's password, or
+					 * the one asked for its login */
+	int		 s_pass_netrc;	/* s_netrc_pass is the netrc's */
+	char		 s_netrc_path[4096]; /* the netrc read, escaped */
 	char		 s_cwd[4096];	/* remote working directory, no
 					 * leading '/', "" = the root */
 	int		 s_quiet;	/* -q */
@@ -76,6 +94,8 @@ void	 remote_init(struct session *);
 int	 remote_url(struct session *, const char *url);
 /* Connect, read the greeting, log in when s_user is set. */
 int	 remote_open(struct session *);
+/* Wipe and free the passwords the session holds. */
+void	 remote_forget(struct session *);
 /* Say QUIT (when still in step) and close. Safe when not connected. */
 void	 remote_close(struct session *);
 /* Close without QUIT after the connection broke; prints why. */
@@ -142,6 +162,30 @@ int	 shell_command(struct session *, int argc, char **argv, int oneshot,
 	    const struct cmdopts *);
 /* Read commands from stdin until end of file or quit. */
 int	 shell_run(struct session *);
+
+/* netrc.c: one entry of a .netrc file. */
+struct netrc {
+	char		*n_login;	/* owned; NULL when the entry has none */
+	char		*n_password;	/* owned; NULL when the entry has none */
+	int		 n_default;	/* it is the "default" entry */
+};
+
+/* The netrc file to read: given (--netrc-file) when not NULL, else
+ * $NETRC, else ~/.netrc. Writes it to path (size pathsz); 0 or -1 (too
+ * long, or no home directory). */
+int	 netrc_path(const char *given, char *path, size_t pathsz);
+/*
+ * Find the entry of the file at path for host (as given, without case),
+ * and user when not NULL (an entry with another login does not count).
+ * Returns WX_OK with *n filled, or zeroed when there is no file or no
+ * entry and !required; otherwise WX_USAGE, message printed: no file or
+ * no entry when required, a malformed file, or a password in a file that
+ * others can read. Free *n with netrc_free.
+ */
+int	 netrc_lookup(const char *path, const char *host, const char *user,
+	    int required, struct netrc *n);
+/* Wipe the password, free both strings. */
+void	 netrc_free(struct netrc *);
 
 /* progress.c: one bar on stderr per transfer, only on a terminal. */
 struct progress {

@@ -1,6 +1,7 @@
 /*
  * main.c: wharf's command line: options, where the server is (flags, a
- * wharf:// URL or the environment), the password, and then one command,
+ * wharf:// URL or the environment), the password and whether to read the
+ * .netrc (which remote.c does when connecting), and then one command,
  * ping, or the interactive shell when no command is given.
  */
 #define _GNU_SOURCE
@@ -22,7 +23,9 @@
 enum {
 	OPT_PASSWORD = 256,	/* --password-stdin */
 	OPT_RAW,
-	OPT_RATE		/* --limit-rate */
+	OPT_RATE,		/* --limit-rate */
+	OPT_NETRC_FILE,
+	OPT_NO_NETRC
 };
 
 static const struct option	 longopts[] = {
@@ -30,6 +33,9 @@ static const struct option	 longopts[] = {
 	{ "port",		required_argument, NULL, 'p' },
 	{ "user",		required_argument, NULL, 'u' },
 	{ "password-stdin",	no_argument,	   NULL, OPT_PASSWORD },
+	{ "netrc",		no_argument,	   NULL, 'n' },
+	{ "netrc-file",		required_argument, NULL, OPT_NETRC_FILE },
+	{ "no-netrc",		no_argument,	   NULL, OPT_NO_NETRC },
 	{ "continue",		no_argument,	   NULL, 'c' },
 	{ "recursive",		no_argument,	   NULL, 'r' },
 	{ "output",		required_argument, NULL, 'o' },
@@ -73,9 +79,16 @@ usage(FILE *fp, int status)
 "Options:\n"
 "  -H, --host HOST        server (default: $WHARF_HOST or localhost)\n"
 "  -p, --port PORT        WHARF/1 port (default: $WHARF_PORT or 2121)\n"
-"  -u, --user USER        log in as USER (default: $WHARF_USER); the\n"
-"                         password comes from $WHARF_PASSWORD or a prompt\n"
+"  -u, --user USER        log in as USER (default: $WHARF_USER, else the\n"
+"                         login of the host's entry in ~/.netrc); the\n"
+"                         password comes from --password-stdin,\n"
+"                         $WHARF_PASSWORD, ~/.netrc or a prompt\n"
 "      --password-stdin   read the password from the first line of stdin\n"
+"  -n, --netrc            a user or password that is missing must come\n"
+"                         from ~/.netrc (or $NETRC): an error if it has\n"
+"                         no entry for the host (default: used if it has)\n"
+"      --netrc-file FILE  the same with FILE instead of ~/.netrc\n"
+"      --no-netrc         never read a netrc file\n"
 "  -c, --continue         resume interrupted transfers\n"
 "  -r, --recursive        get and put whole directories, rm -r\n"
 "  -o, --output NAME      local name of a download (a directory for\n"
@@ -179,7 +192,7 @@ main(int argc, char *argv[])
 	}
 	if ((env = getenv("WHARF_USER")) != NULL && *env != '\0')
 		set_string(s.s_user, sizeof(s.s_user), env, "WHARF_USER");
-	while ((ch = getopt_long(argc, argv, "H:p:u:cro:zlt:qhV", longopts,
+	while ((ch = getopt_long(argc, argv, "H:p:u:ncro:zlt:qhV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'H':
@@ -198,6 +211,16 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PASSWORD:
 			pwstdin = 1;
+			break;
+		case 'n':
+			s.s_netrc = NETRC_REQUIRED;
+			break;
+		case OPT_NETRC_FILE:
+			s.s_netrc = NETRC_REQUIRED;
+			s.s_netrc_file = optarg;
+			break;
+		case OPT_NO_NETRC:
+			s.s_netrc = NETRC_IGNORE;
 			break;
 		case 'c':
 			o.co_resume = 1;
@@ -279,9 +302,6 @@ main(int argc, char *argv[])
 		warn("standard output");
 		rv = wx_worst(rv, WX_REFUSED);
 	}
-	if (s.s_pass != NULL) {
-		explicit_bzero(s.s_pass, strlen(s.s_pass));
-		free(s.s_pass);
-	}
+	remote_forget(&s);
 	return (rv);
 }

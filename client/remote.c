@@ -1,6 +1,7 @@
 /*
  * remote.c: wharf's session with a server: connecting, the greeting and
- * AUTH, the password prompt, and LIST, STAT, DELETE, MKDIR, RENAME and
+ * AUTH, who logs in with which password (given, from the .netrc, or
+ * asked for), and LIST, STAT, DELETE, MKDIR, RENAME and
  * PART as C functions with parsed results. Also the client's idea of
  * remote paths: the working directory, joining, globbing, and the
  * messages that turn refusals into something a person can act on.
@@ -26,6 +27,8 @@
 
 #define ESC_MAX		1024	/* escaped names in messages */
 
+static void	 pass_free(char **);
+static int	 remote_creds(struct session *);
 static int	 remote_password(struct session *);
 static int	 remote_auth(struct session *);
 static int	 entry_cmp(const void *, const void *);
@@ -57,33 +60,106 @@ remote_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	s->s_conn.wc_fd = -1;
 	s->s_timeout = 60;
+	s->s_netrc = NETRC_OPTIONAL;
 	snprintf(s->s_host, sizeof(s->s_host), "localhost");
 	snprintf(s->s_port, sizeof(s->s_port), "2121");
 }
 
+/* Wipe and free a password. */
+static void
+pass_free(char **pass)
+{
+	if (*pass != NULL) {
+		explicit_bzero(*pass, strlen(*pass));
+		free(*pass);
+		*pass = NULL;
+	}
+}
+
+void
+remote_forget(struct session *s)
+{
+	pass_free(&s->s_pass);
+	pass_free(&s->s_netrc_pass);
+}
+
+/*
+ * Decide, before connecting, who logs in to s_host and with which
+ * password. What was named or given wins; the netrc supplies only what
+ * is missing: a login when no user was named, a password when none was
+ * given. The netrc is not read when nothing is missing.
+ */
+static int
+remote_creds(struct session *s)
+{
+	struct netrc	 n;
+	char		 path[4096];
+	int		 rv;
+
+	pass_free(&s->s_netrc_pass);
+	s->s_pass_netrc = s->s_login_netrc = 0;
+	s->s_netrc_path[0] = '\0';
+	memcpy(s->s_login, s->s_user, sizeof(s->s_login));
+	if (s->s_netrc == NETRC_IGNORE ||
+	    (s->s_user[0] != '\0' && s->s_pass != NULL))
+		return (WX_OK);
+	if (netrc_path(s->s_netrc_file, path, sizeof(path)) == -1) {
+		if (s->s_netrc == NETRC_OPTIONAL)
+			return (WX_OK);
+		warnx("no netrc file: set HOME or NETRC, or use --netrc-file");
+		return (WX_USAGE);
+	}
+	if ((rv = netrc_lookup(path, s->s_host, s->s_user[0] != '\0' ?
+	    s->s_user : NULL, s->s_netrc == NETRC_REQUIRED, &n)) != WX_OK)
+		return (rv);
+	log_escape(s->s_netrc_path, sizeof(s->s_netrc_path), path,
+	    strlen(path));
+	if (s->s_user[0] == '\0' && n.n_login != NULL) {
+		if (snprintf(s->s_login, sizeof(s->s_login), "%s",
+		    n.n_login) >= (int)sizeof(s->s_login)) {
+			warnx("%s: login too long", s->s_netrc_path);
+			netrc_free(&n);
+			s->s_login[0] = '\0';
+			return (WX_USAGE);
+		}
+		s->s_login_netrc = 1;
+	}
+	if (s->s_login[0] != '\0' && s->s_pass == NULL &&
+	    n.n_password != NULL) {
+		s->s_netrc_pass = n.n_password;
+		n.n_password = NULL;
+		s->s_pass_netrc = 1;
+	}
+	netrc_free(&n);
+	return (WX_OK);
+}
+
 /*
  * Ask for the password on the terminal, without echo. The terminal, not
- * stdin: stdin may carry a script or the data of "put -".
+ * stdin: stdin may carry a script or the data of "put -". It is kept for
+ * the next connection: in s_pass for a user that was named, in
+ * s_netrc_pass (for this host only) for a login from the netrc.
  */
 static int
 remote_password(struct session *s)
 {
 	struct termios	 t, saved;
 	char		 line[1024], prompt[600], esc[256];
+	char		*pass;
 	ssize_t		 n;
 	size_t		 len = 0;
 	int		 fd, echo_off = 0;
 
-	if (s->s_pass != NULL)
+	if (s->s_pass != NULL || s->s_netrc_pass != NULL)
 		return (WX_OK);
+	log_escape(esc, sizeof(esc), s->s_login, strlen(s->s_login));
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) == -1) {
-		warnx("user %s needs a password: set WHARF_PASSWORD or use "
-		    "--password-stdin (no terminal to ask on)",
-		    log_escape(esc, sizeof(esc), s->s_user, strlen(s->s_user)));
+		warnx("user %s needs a password: set WHARF_PASSWORD, use "
+		    "--password-stdin or put it in a netrc file (no terminal "
+		    "to ask on)", esc);
 		return (WX_USAGE);
 	}
-	snprintf(prompt, sizeof(prompt), "Password for %s@%s: ",
-	    log_escape(esc, sizeof(esc), s->s_user, strlen(s->s_user)),
+	snprintf(prompt, sizeof(prompt), "Password for %s@%s: ", esc,
 	    s->s_host);
 	(void)io_write_full(fd, prompt, strlen(prompt));
 	if (tcgetattr(fd, &t) == 0) {
@@ -104,9 +180,13 @@ remote_password(struct session *s)
 	close(fd);
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
-	if ((s->s_pass = strdup(line)) == NULL)
+	if ((pass = strdup(line)) == NULL)
 		err(WX_REFUSED, "strdup");
 	explicit_bzero(line, sizeof(line));
+	if (s->s_login_netrc)
+		s->s_netrc_pass = pass;
+	else
+		s->s_pass = pass;
 	return (WX_OK);
 }
 
@@ -114,15 +194,16 @@ static int
 remote_auth(struct session *s)
 {
 	struct wp_reply	 wr;
+	const char	*pw;
 	char		 user[800], pass[3200], esc[256];
 	int		 rv;
 
 	if ((rv = remote_password(s)) != WX_OK)
 		return (rv);
-	log_escape(esc, sizeof(esc), s->s_user, strlen(s->s_user));
-	if (wp_encode(user, sizeof(user), s->s_user, strlen(s->s_user)) ==
-	    -1 || wp_encode(pass, sizeof(pass), s->s_pass,
-	    strlen(s->s_pass)) == -1) {
+	pw = s->s_pass != NULL ? s->s_pass : s->s_netrc_pass;
+	log_escape(esc, sizeof(esc), s->s_login, strlen(s->s_login));
+	if (wp_encode(user, sizeof(user), s->s_login, strlen(s->s_login)) ==
+	    -1 || wp_encode(pass, sizeof(pass), pw, strlen(pw)) == -1) {
 		warnx("user %s: name or password too long", esc);
 		return (WX_USAGE);
 	}
@@ -132,10 +213,17 @@ remote_auth(struct session *s)
 		return (rv);
 	if (wr.wr_code == 230)
 		return (WX_OK);
-	if (wr.wr_code == 530)
+	if (wr.wr_code == 530 && (s->s_pass_netrc || s->s_login_netrc))
+		warnx("user %s: authentication failed (wrong user name or "
+		    "password in %s)", esc, s->s_netrc_path);
+	else if (wr.wr_code == 530)
 		warnx("user %s: authentication failed (wrong user name or "
 		    "password)", esc);
-	else if (wr.wr_code == 502)
+	else if (wr.wr_code == 502 && s->s_login_netrc) {
+		/* A login nobody named, for a server without users. */
+		s->s_login[0] = '\0';
+		return (WX_OK);
+	} else if (wr.wr_code == 502)
 		warnx("%s port %s has no users (AUTH is not enabled): "
 		    "connect without a user name", s->s_host, s->s_port);
 	else
@@ -214,6 +302,8 @@ remote_open(struct session *s)
 
 	if (s->s_connected)
 		remote_close(s);
+	if ((rv = remote_creds(s)) != WX_OK)
+		return (rv);
 	t0 = io_now_ms();
 	if (net_connect(&s->s_conn, s->s_host, s->s_port, s->s_timeout,
 	    errbuf, sizeof(errbuf)) == -1) {
@@ -239,7 +329,7 @@ remote_open(struct session *s)
 		    WX_CONNECT);
 	}
 	s->s_connected = 1;
-	if (s->s_user[0] != '\0' && (rv = remote_auth(s)) != WX_OK) {
+	if (s->s_login[0] != '\0' && (rv = remote_auth(s)) != WX_OK) {
 		remote_close(s);
 		return (rv);
 	}
@@ -341,7 +431,7 @@ remote_refused(struct session *s, const char *path, const struct wp_reply *wr)
 		return (WX_VERIFY);
 	case 554:
 		/* Anonymous and refused: say how to log in. */
-		warnx("%s: %s%s", p, t, s->s_user[0] == '\0' &&
+		warnx("%s: %s%s", p, t, s->s_login[0] == '\0' &&
 		    strstr(t, "log in") != NULL ? " (give -u USER)" : "");
 		break;
 	default:

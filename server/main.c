@@ -213,8 +213,8 @@ usage(FILE *fp, int status)
 static void
 version(void)
 {
-	printf("wharfd %s (libmagic %d, zlib %s)\n", PACKAGE_VERSION,
-	    magic_version(), zlibVersion());
+	printf("wharfd %s (libmagic %d.%02d, zlib %s)\n", PACKAGE_VERSION,
+	    magic_version() / 100, magic_version() % 100, zlibVersion());
 	exit(EXIT_OK);
 }
 
