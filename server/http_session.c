@@ -278,6 +278,7 @@ http_errno_status(int err)
 	case EXDEV:
 	case ELOOP:
 	case EBUSY:
+	case ENXIO:	/* a socket in the store */
 		return (403);
 	case EROFS:
 		return (405);
@@ -335,24 +336,63 @@ http_peer_loopback(const struct hsess *hs)
 int
 http_html(struct buf *b, const char *s)
 {
-	const char	*run = s, *rep;
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*u = (const unsigned char *)s;
+	const char		*rep;
+	char			 ctl[5];
+	size_t			 i = 0, run = 0, n, k;
 
-	for (; *s != '\0'; s++) {
-		switch (*s) {
+	/*
+	 * HTML-escape, and show every byte that is not printable text as
+	 * \xNN: C0 controls, DEL, C1 controls (UTF-8 C2 80..9F) and bytes
+	 * that are not valid UTF-8. Nothing from a file name reaches the
+	 * page as a control character.
+	 */
+	while (u[i] != '\0') {
+		rep = NULL;
+		n = 1;
+		switch (u[i]) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
 		case '>': rep = "&gt;"; break;
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&#39;"; break;
 		default:
+			if (u[i] < 0x80) {
+				if (u[i] < 0x20 || u[i] == 0x7f)
+					rep = ctl;
+				break;
+			}
+			n = u[i] >= 0xc2 && u[i] <= 0xdf ? 2 :
+			    u[i] >= 0xe0 && u[i] <= 0xef ? 3 :
+			    u[i] >= 0xf0 && u[i] <= 0xf4 ? 4 : 0;
+			for (k = 1; k < n; k++)
+				if ((u[i + k] & 0xc0) != 0x80)
+					n = 0;
+			if (n == 0 || (u[i] == 0xc2 && u[i + 1] <= 0x9f)) {
+				/* Not UTF-8, or a C1 control: byte by byte. */
+				n = 1;
+				rep = ctl;
+			}
+			break;
+		}
+		if (rep == NULL) {
+			i += n;
 			continue;
 		}
-		if (buf_add(b, run, (size_t)(s - run)) == -1 ||
-		    buf_adds(b, rep) == -1)
+		if (rep == ctl) {
+			ctl[0] = '\\';
+			ctl[1] = 'x';
+			ctl[2] = hex[u[i] >> 4];
+			ctl[3] = hex[u[i] & 0xf];
+			ctl[4] = '\0';
+		}
+		if (buf_add(b, s + run, i - run) == -1 || buf_adds(b, rep) == -1)
 			return (-1);
-		run = s + 1;
+		i += n;
+		run = i;
 	}
-	return (buf_add(b, run, (size_t)(s - run)));
+	return (buf_add(b, s + run, i - run));
 }
 
 int

@@ -356,11 +356,11 @@ http_post(struct hsess *hs)
 		    "boundary, or ?mkdir=NAME");
 		return (415);
 	}
-	if (conf.c_max_upload > 0 && hs->hs_framing.hb_has_length &&
-	    hs->hs_framing.hb_length > conf.c_max_upload) {
-		http_message(hs, "the limit is %llu bytes", conf.c_max_upload);
-		return (413);
-	}
+	/*
+	 * No early 413 here: --max-upload is per file, and a form's length
+	 * adds boundaries and part headers and may carry several files.
+	 * upload_write() holds each file to the limit as it arrives.
+	 */
 	keep = http_query(hs->hs_query, "keep", NULL, 0) != 0;
 	http_multipart_init(&mp, boundary);
 	memset(&u, 0, sizeof(u));

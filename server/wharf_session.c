@@ -106,6 +106,8 @@ wharf_reply_errno(struct wsess *ws, int err, const char *arg)
 		return (wharf_reply(ws, 553, "%s: directory not empty", esc));
 	case EISDIR:
 		return (wharf_reply(ws, 551, "%s: is a directory", esc));
+	case ENXIO:	/* a socket in the store */
+		return (wharf_reply(ws, 551, "%s: not a regular file", esc));
 	case ENOSPC:
 	case EDQUOT:
 		return (wharf_reply(ws, 452, "%s: no space left on the server",
