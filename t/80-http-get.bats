@@ -62,7 +62,10 @@ header() {
 	[ -n "$(header etag "$WORK/h")" ]
 	[ -n "$(header last-modified "$WORK/h")" ]
 	[ "$(header accept-ranges "$WORK/h")" = bytes ]
-	[[ "$(header content-type "$WORK/h")" == application/octet-stream* ]]
+	# Random bytes: libmagic now and then finds a signature in them,
+	# so only insist on a type that is not a page.
+	[ -n "$(header content-type "$WORK/h")" ]
+	[[ "$(header content-type "$WORK/h")" != text/html* ]]
 	timeout 10 curl -sS -D "$WORK/h2" -o "$WORK/got2" \
 	    "http://127.0.0.1:$HPORT/small.txt"
 	cmp "$WORK/got2" "$STORE/small.txt"
