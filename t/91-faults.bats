@@ -265,11 +265,13 @@ kill_test() {
 
 @test "faults: SIGSEGV in a child leaves three slow downloads byte-exact; the master logs it and replaces the child" {
 	start_wharfd --start-children 6 --min-spare 2
-	head -c $((8 << 20)) /dev/urandom >"$STORE/big.bin"
+	head -c $((24 << 20)) /dev/urandom >"$STORE/big.bin"
 	# Rate-limited readers with small fixed socket buffers: their
-	# children stay busy sending for the whole four seconds.
+	# children stay busy sending for most of the twelve seconds, even
+	# when the kernel lets a send buffer grow to 4 MiB and the machine
+	# is slow to start the fourth reader.
 	slowget() {
-		timeout 30 python3 "$FAULTS/slowget.py" "$@" 3>&- &
+		timeout 90 python3 "$FAULTS/slowget.py" "$@" 3>&- &
 		BG="$BG $!"
 	}
 	slowget http "$HPORT" big.bin "$WORK/d1" 2097152
@@ -290,7 +292,7 @@ kill_test() {
 	kill -SEGV "$victim"
 	# ...while the other three are still sending.
 	[ "$(holders "$STORE/big.bin" | grep -cxF "$three")" -eq 3 ]
-	wait_until 1 new_child_since $before
+	wait_until 5 new_child_since $before
 	wait_until 5 grep -q "child $victim killed by signal 11" "$WHARFD_LOG"
 	for d in "$d1" "$d2" "$d3"; do
 		wait "$d"
@@ -316,7 +318,7 @@ kill_test() {
 		    "/proc/$pid/limits")" -eq 32 ]
 	done
 	echo hello >"$STORE/f"
-	run timeout 30 python3 "$FAULTS/flood.py" "$WHARFD_PID" "$WPORT" \
+	run timeout 90 python3 "$FAULTS/flood.py" "$WHARFD_PID" "$WPORT" \
 	    "$HPORT" 300 3
 	echo "$output"
 	[ "$status" -eq 0 ]
