@@ -30,6 +30,7 @@
 #include "prefork.h"
 #include "privsep.h"
 #include "session.h"
+#include "store.h"
 #include "wharfd.h"
 
 #define POD_TAG		UINT32_MAX
@@ -48,6 +49,7 @@ static void	 child_serve(int fd, const struct listener *,
 static void	 child_exit(int) __attribute__((noreturn));
 static int	 child_over_ip_limit(const char *addr);
 static void	 child_refuse(struct conn *);
+static void	 child_upload_note(const char *, const char *);
 
 static void
 child_signal(int signo)
@@ -244,6 +246,29 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 	child_slot->sl_path[0] = '\0';
 }
 
+/*
+ * The store's upload hook: records the temporary of the upload in
+ * progress where the master looks when this child dies mid-upload.  A
+ * target too long to record is not recorded (no such path can be opened
+ * anyway: the store refuses paths over PATH_MAX).
+ */
+static void
+child_upload_note(const char *relpath, const char *tmp)
+{
+	struct sb_upload	*up = scoreboard_upload(child_slot);
+	size_t			 rlen, tlen;
+
+	up->up_tmp[0] = '\0';
+	if (relpath == NULL || tmp == NULL)
+		return;
+	rlen = strlen(relpath);
+	tlen = strlen(tmp);
+	if (rlen >= sizeof(up->up_rel) || tlen >= sizeof(up->up_tmp))
+		return;
+	memcpy(up->up_rel, relpath, rlen + 1);
+	memcpy(up->up_tmp, tmp, tlen + 1);
+}
+
 void
 child_main(struct sb_slot *slot)
 {
@@ -261,6 +286,7 @@ child_main(struct sb_slot *slot)
 	prefork_close_master_fds();
 	if (privsep_child() == -1)
 		exit(CHILD_EXIT_FATAL);
+	store.st_upload_hook = child_upload_note;
 	/* Never outlive the master (after privsep: setuid clears this). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
 	    getppid() != prefork_master)

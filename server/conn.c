@@ -240,6 +240,9 @@ conn_sendfile(struct conn *c, int fd, off_t *offset, size_t n)
 		if (r > 0) {
 			n -= (size_t)r;
 			c->c_sent += (uint64_t)r;
+			/* The status view sees a big download move. */
+			if (child_slot != NULL)
+				child_slot->sl_bytes += (uint64_t)r;
 			if (conn_rate(c, (size_t)r, 0) == -1)
 				return (-1);
 			continue;

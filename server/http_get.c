@@ -315,7 +315,6 @@ send_body(struct hsess *hs, int fd, off_t off, off_t len)
 		    child_slot->sl_path, strerror(errno));
 		return (-1);
 	}
-	child_slot->sl_bytes += (uint64_t)len;
 	return (0);
 }
 

@@ -49,6 +49,7 @@ static int	 upload_join(struct hsess *, const char *dir, const char *name,
 static int	 upload_keep_name(char *rel);
 static int	 upload_begin(struct hsess *, struct upload *, int keep);
 static void	 upload_write(struct upload *, const void *, size_t);
+static void	 upload_log_error(const struct upload *, const char *);
 static int	 upload_commit(struct hsess *, struct upload *, int keep);
 static void	 upload_abort(struct upload *);
 static int	 upload_read_error(struct hsess *, struct upload *);
@@ -148,6 +149,18 @@ upload_begin(struct hsess *hs, struct upload *u, int keep)
 	return (0);
 }
 
+/* A storage error is the operator's business (disk full, EIO, quota). */
+static void
+upload_log_error(const struct upload *u, const char *what)
+{
+	char	esc[SL_PATH_MAX];
+	int	e = errno;
+
+	log_escape(esc, sizeof(esc), u->u_rel, strlen(u->u_rel));
+	log_warnx("upload %s: %s: %s", esc, what, strerror(e));
+	errno = e;
+}
+
 static void
 upload_write(struct upload *u, const void *p, size_t n)
 {
@@ -156,8 +169,10 @@ upload_write(struct upload *u, const void *p, size_t n)
 	if (u->u_werr == 0 && conf.c_max_upload > 0 &&
 	    u->u_total > conf.c_max_upload)
 		u->u_werr = EFBIG;
-	if (u->u_werr == 0 && io_write_full(u->u_su.su_fd, p, n) == -1)
+	if (u->u_werr == 0 && io_write_full(u->u_su.su_fd, p, n) == -1) {
 		u->u_werr = errno;
+		upload_log_error(u, "write");
+	}
 }
 
 static void
@@ -190,6 +205,10 @@ upload_commit(struct hsess *hs, struct upload *u, int keep)
 	    -1) {
 		e = errno;
 		store_put_abort(&u->u_su);
+		if (e != EEXIST) {
+			errno = e;
+			upload_log_error(u, "commit");
+		}
 		http_message(hs, "%s: %s", u->u_rel, e == EEXIST ?
 		    "already exists" : strerror(e));
 		return (http_errno_status(e));

@@ -28,6 +28,7 @@
 #include "access_log.h"
 #include "prefork.h"
 #include "scoreboard.h"
+#include "store.h"
 #include "users.h"
 #include "wharfd.h"
 
@@ -57,7 +58,9 @@ static unsigned	 replace_due;	/* children that died unasked */
 
 static void	 prefork_signal(int);
 static void	 prefork_signals(void);
+static void	 prefork_backoff(void);
 static int	 prefork_spawn(void);
+static void	 prefork_upload_cleanup(struct sb_slot *);
 static void	 prefork_reap(void);
 static void	 prefork_maintain(int tick);
 static void	 prefork_restart(const char *why);
@@ -117,6 +120,16 @@ prefork_close_master_fds(void)
 }
 
 /* Fork one child of the current generation. Returns 0 or -1. */
+/* A fork or a child's start-up failed: wait longer before each retry. */
+static void
+prefork_backoff(void)
+{
+	backoff_ms = backoff_ms ? backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (backoff_ms > BACKOFF_MAX_MS)
+		backoff_ms = BACKOFF_MAX_MS;
+	backoff_until = io_now_ms() + backoff_ms;
+}
+
 static int
 prefork_spawn(void)
 {
@@ -142,6 +155,42 @@ prefork_spawn(void)
 		slot->sl_pid = pid;
 		return (0);
 	}
+}
+
+/*
+ * A child that died mid-upload (killed, crashed) left its temporary in
+ * the store: remove it, or the space leaks (it is hidden, so nobody else
+ * would).  The record comes from an unprivileged child and the master may
+ * be root: only a name with the temporary's prefix and no slash is
+ * unlinked, in a directory resolved beneath the root.
+ */
+static void
+prefork_upload_cleanup(struct sb_slot *slot)
+{
+	struct sb_upload	*up = scoreboard_upload(slot);
+	char			 rel[SB_UPLOAD_REL_MAX], tmp[SB_UPLOAD_TMP_MAX];
+	const char		*name;
+	int			 dirfd;
+
+	if (up->up_tmp[0] == '\0')
+		return;
+	memcpy(rel, up->up_rel, sizeof(rel));
+	rel[sizeof(rel) - 1] = '\0';
+	memcpy(tmp, up->up_tmp, sizeof(tmp));
+	tmp[sizeof(tmp) - 1] = '\0';
+	up->up_tmp[0] = '\0';
+	if (strncmp(tmp, STORE_TMP_PREFIX, strlen(STORE_TMP_PREFIX)) != 0 ||
+	    strchr(tmp, '/') != NULL)
+		return;
+	if ((dirfd = store_open_parent(&store, rel, &name)) == -1)
+		return;
+	if (unlinkat(dirfd, tmp, 0) == 0)
+		log_info("child %ld died during an upload to %s: its temporary "
+		    "file is removed", (long)slot->sl_pid, slot->sl_path);
+	else if (errno != ENOENT)
+		log_warn("child %ld died during an upload: unlink %s",
+		    (long)slot->sl_pid, tmp);
+	close(dirfd);
 }
 
 static void
@@ -183,15 +232,12 @@ prefork_reap(void)
 		}
 		if (failed) {
 			/* Not a respawn storm: wait longer each time. */
-			backoff_ms = backoff_ms ? backoff_ms * 2 :
-			    BACKOFF_MIN_MS;
-			if (backoff_ms > BACKOFF_MAX_MS)
-				backoff_ms = BACKOFF_MAX_MS;
-			backoff_until = io_now_ms() + backoff_ms;
+			prefork_backoff();
 			log_warnx("child %ld failed at start-up; next fork "
 			    "in %ld ms", (long)pid, (long)backoff_ms);
 		} else if (slot->sl_ready)
 			backoff_ms = 0;
+		prefork_upload_cleanup(slot);
 		if (slot->sl_state == SL_IDLE)
 			atomic_fetch_sub(&scoreboard->sb_idle, 1);
 		/*
@@ -282,8 +328,10 @@ prefork_maintain(int tick)
 	total = prefork_count(&idle, &busy);
 	while (replace_due > 0 && total < conf.c_max_children &&
 	    io_now_ms() >= backoff_until) {
-		if (prefork_spawn() == -1)
+		if (prefork_spawn() == -1) {
+			prefork_backoff();
 			break;
+		}
 		replace_due--;
 		total++;
 		idle++;
@@ -299,11 +347,7 @@ prefork_maintain(int tick)
 			n = conf.c_max_children - total;
 		for (i = 0; i < n; i++)
 			if (prefork_spawn() == -1) {
-				backoff_ms = backoff_ms ? backoff_ms * 2 :
-				    BACKOFF_MIN_MS;
-				if (backoff_ms > BACKOFF_MAX_MS)
-					backoff_ms = BACKOFF_MAX_MS;
-				backoff_until = io_now_ms() + backoff_ms;
+				prefork_backoff();
 				break;
 			}
 		if (n > 0)

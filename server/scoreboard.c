@@ -12,6 +12,7 @@
 #include "scoreboard.h"
 
 struct scoreboard	*scoreboard;
+static struct sb_upload	*uploads;
 
 void
 scoreboard_create(unsigned nslots)
@@ -25,12 +26,24 @@ scoreboard_create(unsigned nslots)
 	    -1, 0);
 	if (p == MAP_FAILED)
 		fatal("scoreboard: mmap %zu bytes", len);
-	memset(p, 0, len);
+	/* Anonymous memory starts zeroed: no memset, no pages touched. */
 	scoreboard = p;
+	len = (size_t)nslots * sizeof(struct sb_upload);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		fatal("scoreboard: mmap %zu bytes", len);
+	uploads = p;
 	scoreboard->sb_nslots = nslots;
 	atomic_init(&scoreboard->sb_idle, 0);
 	atomic_init(&scoreboard->sb_wake, 0);
 	atomic_init(&scoreboard->sb_queued, 0);
+}
+
+struct sb_upload *
+scoreboard_upload(const struct sb_slot *slot)
+{
+	return (&uploads[slot - scoreboard->sb_slots]);
 }
 
 struct sb_slot *

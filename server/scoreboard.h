@@ -55,9 +55,27 @@ struct scoreboard {
 
 extern struct scoreboard	*scoreboard;
 
+/*
+ * The upload a child has in progress: its temporary file, so that the
+ * master can remove it when the child dies mid-upload (kill -9, crash),
+ * and no space leaks.  One per slot, in a mapping of its own, so that
+ * its pages are touched only by children that upload.  The master reads
+ * it only after waitpid(2) has reaped the child, so no ordering is needed
+ * beyond that; it trusts nothing in it (see prefork_upload_cleanup()).
+ */
+#define SB_UPLOAD_REL_MAX	4096
+#define SB_UPLOAD_TMP_MAX	64
+
+struct sb_upload {
+	char			 up_rel[SB_UPLOAD_REL_MAX];	/* target */
+	char			 up_tmp[SB_UPLOAD_TMP_MAX];	/* or "" */
+};
+
 /* Map a scoreboard of nslots zeroed slots shared with future children.
  * Exits on failure (start-up only). */
 void		 scoreboard_create(unsigned nslots);
+/* The upload record of a slot. */
+struct sb_upload	*scoreboard_upload(const struct sb_slot *);
 /* A free slot, or NULL when all are in use. */
 struct sb_slot	*scoreboard_free_slot(void);
 /* The slot of pid, or NULL. */

@@ -57,6 +57,7 @@ store_open(struct store *st, const char *root, int writable)
 	st->st_writable = writable != 0;
 	st->st_fsync = 1;
 	st->st_fallback = 1;
+	st->st_upload_hook = NULL;
 
 	if ((st->st_rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC))
 	    == -1)
@@ -245,6 +246,7 @@ store_put_begin(struct store *st, const char *relpath, struct store_upload *su)
 	su->su_fd = -1;
 	su->su_tmp[0] = '\0';
 	su->su_name[0] = '\0';
+	su->su_hook = NULL;
 
 	if (!st->st_writable) {
 		errno = EROFS;
@@ -284,6 +286,8 @@ store_put_begin(struct store *st, const char *relpath, struct store_upload *su)
 
 	su->su_dirfd = dirfd;
 	su->su_fd = fd;
+	if ((su->su_hook = st->st_upload_hook) != NULL)
+		su->su_hook(relpath, su->su_tmp);
 	return (0);
 
  fail:
@@ -353,7 +357,10 @@ store_put_abort(struct store_upload *su)
 		if (su->su_tmp[0] != '\0')
 			unlinkat(su->su_dirfd, su->su_tmp, 0);
 		close(su->su_dirfd);
+		if (su->su_hook != NULL)
+			su->su_hook(NULL, NULL);
 	}
+	su->su_hook = NULL;
 	su->su_dirfd = -1;
 	su->su_tmp[0] = '\0';
 	errno = saved;

@@ -36,6 +36,13 @@ struct store {
 	int	st_writable;	/* 0: put/mkdir/delete/rename fail EROFS */
 	int	st_fsync;	/* 1 (default): uploads are fsync'd */
 	int	st_fallback;	/* 1: O_NOFOLLOW walk instead of openat2 */
+	/*
+	 * NULL, or told of every upload's temporary: (relpath, tmp) once
+	 * store_put_begin() has created it, (NULL, NULL) once it is gone
+	 * (renamed into place, or unlinked).  The child records it where
+	 * the master can clean up after a child that dies mid-upload.
+	 */
+	void	(*st_upload_hook)(const char *relpath, const char *tmp);
 };
 
 /*
@@ -124,9 +131,10 @@ struct store_upload {
 	int	su_fd;		/* the temporary, written by the caller, or -1 */
 	char	su_tmp[64];	/* ".wharf-tmp.<16 hex>", or "" once gone */
 	char	su_name[256];	/* the target's last component */
+	void	(*su_hook)(const char *, const char *);	/* st_upload_hook */
 };
 
-#define STORE_UPLOAD_INITIALIZER	{ -1, -1, "", "" }
+#define STORE_UPLOAD_INITIALIZER	{ -1, -1, "", "", NULL }
 
 /*
  * Starts an upload to relpath: opens its directory beneath the root and

@@ -126,7 +126,6 @@ get_plain(struct xfer *x, off_t offset, off_t size)
 		if (conn_sendfile(c, x->x_fd, &sendpos, (size_t)n) == -1)
 			return (-1);
 		pos += n;
-		child_slot->sl_bytes += (uint64_t)n;
 	}
 	return (0);
 }
@@ -304,8 +303,11 @@ put_bytes(struct xfer *x, const unsigned char *p, size_t n)
 	if (x->x_werr == 0 && conf.c_max_upload > 0 &&
 	    x->x_total > conf.c_max_upload)
 		x->x_werr = EFBIG;
-	if (x->x_werr == 0 && io_write_full(x->x_fd, p, n) == -1)
+	if (x->x_werr == 0 && io_write_full(x->x_fd, p, n) == -1) {
 		x->x_werr = errno;
+		/* The operator's business: disk full, EIO, quota. */
+		log_warn("PUT %s: write", child_slot->sl_path);
+	}
 }
 
 /* Received payload bytes: inflated first when compressed. 0 or -1. */
@@ -560,6 +562,9 @@ commit:
 	if (store_put_commit(&store, &su, noclobber) == -1) {
 		e = errno;
 		store_put_abort(&su);
+		if (e != EEXIST)
+			log_warnx("PUT %s: commit: %s", child_slot->sl_path,
+			    strerror(e));
 		return (wharf_reply_errno(ws, e, dec));
 	}
 	store_put_abort(&su);			/* closes what is left */

@@ -184,6 +184,39 @@ setup() {
 	[[ "$output" == "ok "* ]]
 }
 
+@test "status: a long download's bytes move while it is sent, not only at its end" {
+	start_wharfd --status
+	head -c $((8 << 20)) /dev/urandom >"$STORE/big.bin"
+	run timeout 20 python3 - "$HPORT" <<-'EOF'
+	import http.client, json, socket, sys, time
+	port = int(sys.argv[1])
+	s = socket.socket()
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+	s.connect(("127.0.0.1", port))
+	s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+	got = 0
+	while got < 1 << 20:
+	    got += len(s.recv(65536))
+	seen = []
+	for _ in range(50):
+	    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+	    c.request("GET", "/.wharf/status")
+	    j = json.loads(c.getresponse().read())
+	    c.close()
+	    seen = [ch for ch in j["children"] if ch["path"] == "big.bin"]
+	    if seen and seen[0]["bytes"] >= got:
+	        break
+	    time.sleep(0.05)
+	assert seen, j
+	assert seen[0]["state"] == "sending", seen
+	# Part of the body, counted while sendfile is still at work.
+	assert got <= seen[0]["bytes"] < 8 << 20, (got, seen)
+	print("ok", got, seen[0]["bytes"])
+	EOF
+	echo "$output"
+	[[ "$output" == "ok "* ]]
+}
+
 @test "status: without --status, /.wharf/status is 404" {
 	start_wharfd
 	run timeout 10 curl -sS -o /dev/null -w '%{http_code}' \

@@ -17,6 +17,7 @@ an existing file; lower ones upload a new name.  Then:
     over HTTP and over WHARF/1;
   - no hidden name shows in WHARF/1 LIST, in HTTP ?json or in the HTML
     listing, and the temporary itself cannot be downloaded (404, 550);
+  - the master has removed the temporary from the disk;
   - the next upload of the same name over the same protocol succeeds and
     its bytes read back the same.
 
@@ -145,12 +146,14 @@ def one(proto, master, store, wport, hport, size, pct):
     if got != nxt.bytes():
         fail("%d%%: the next upload reads back %d bytes, not its own"
              % (pct, len(got)))
-    left = os.path.exists(os.path.join(store, tmp))
+    # The master removed the dead child's temporary: no space leaks.
+    if os.path.exists(os.path.join(store, tmp)):
+        fail("%d%%: the temporary %s is still on disk" % (pct, tmp))
     print("%d%%: killed child %d at %d/%d bytes; new child in %.3f s; %s; "
-          "hidden from LIST, ?json, HTML, GET; next upload %d%s"
+          "hidden from LIST, ?json, HTML, GET; removed; next upload %d"
           % (pct, pid, at, size, replaced,
              "name absent" if old is None else "old file identical",
-             code, "; note: %s left on disk" % tmp if left else ""))
+             code))
 
 
 def main(argv):
