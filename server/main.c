@@ -33,6 +33,9 @@
 #include "users.h"
 #include "wharfd.h"
 
+/* --max-per-ip not given: half of --max-children, once that is known. */
+#define MAX_PER_IP_AUTO	UINT_MAX
+
 struct config	 conf = {
 	.c_root = ".",
 	.c_port = 2121,
@@ -42,6 +45,7 @@ struct config	 conf = {
 	.c_max_spare = 16,
 	.c_max_children = 512,
 	.c_max_requests = 10000,
+	.c_max_per_ip = MAX_PER_IP_AUTO,
 	.c_header_timeout = 5,
 	.c_idle_timeout = 300,
 	.c_keepalive_timeout = 5,
@@ -171,7 +175,7 @@ usage(FILE *fp, int status)
 "                            replaced, 0 = no limit (default: %u)\n"
 "      --max-per-ip N        connections at once from one address; more\n"
 "                            are refused (421, 503), 0 = no limit\n"
-"                            (default: %u)\n"
+"                            (default: half of --max-children)\n"
 "\n"
 "Deadlines, in seconds:\n"
 "      --header-timeout S    whole command line or request header,\n"
@@ -203,7 +207,7 @@ usage(FILE *fp, int status)
 "Signals: TERM/INT stop gracefully, HUP restarts the children, USR1\n"
 "reopens the log file. See wharfd(8).\n",
 	    conf.c_start_children, conf.c_min_spare, conf.c_max_spare,
-	    conf.c_max_children, conf.c_max_requests, conf.c_max_per_ip,
+	    conf.c_max_children, conf.c_max_requests,
 	    conf.c_header_timeout,
 	    conf.c_idle_timeout, conf.c_keepalive_timeout,
 	    conf.c_transfer_timeout, conf.c_min_rate, conf.c_grace);
@@ -296,6 +300,14 @@ check_config(void)
 		errx(EXIT_USAGE, "--min-spare %u is larger than "
 		    "--max-children %u", conf.c_min_spare,
 		    conf.c_max_children);
+	/*
+	 * One address may hold half the pool: a flood from one host (a
+	 * slowloris, a runaway script) leaves the other half to everyone
+	 * else, and one real client never needs that many.
+	 */
+	if (conf.c_max_per_ip == MAX_PER_IP_AUTO)
+		conf.c_max_per_ip = conf.c_max_children > 1 ?
+		    conf.c_max_children / 2 : 1;
 }
 
 static void

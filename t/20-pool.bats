@@ -2,7 +2,9 @@
 # t/20-pool.bats: the pool of children: its size at start, growth under
 # held connections up to --max-children, the accept backlog beyond it,
 # slow shrinking back to --max-spare, --max-requests, and the replacement
-# of a child killed with SIGKILL.
+# of a child killed with SIGKILL. Every connection here comes from
+# 127.0.0.1, so tests that fill the pool lift the per-address cap (half
+# of --max-children by default; t/38-limits.bats tests it).
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -116,7 +118,7 @@ grow_to() {
 }
 
 @test "pool: grows under load, keeps --min-spare idle, never above --max-children" {
-	start_wharfd --start-children 2 --min-spare 2 --max-spare 4 \
+	start_wharfd --max-per-ip 0 --start-children 2 --min-spare 2 --max-spare 4 \
 	    --max-children 12
 	monitor_start
 	grow_to 10
@@ -141,7 +143,7 @@ grow_to() {
 	local line
 	# Both children are busy, each in the middle of a command line (an
 	# idle session might be closed to make room; a busy one is not).
-	start_wharfd --start-children 2 --min-spare 1 --max-spare 2 \
+	start_wharfd --max-per-ip 0 --start-children 2 --min-spare 1 --max-spare 2 \
 	    --max-children 2 --header-timeout 60
 	hold
 	hold
@@ -168,7 +170,7 @@ grow_to() {
 }
 
 @test "pool: after the load ends it shrinks back to --max-spare, a few per second" {
-	start_wharfd --start-children 2 --min-spare 2 --max-spare 4 \
+	start_wharfd --max-per-ip 0 --start-children 2 --min-spare 2 --max-spare 4 \
 	    --max-children 12 -v
 	grow_to 10
 	wait_until 5 kids -eq 12
@@ -192,7 +194,7 @@ grow_to() {
 }
 
 @test "pool: --max-requests 3 replaces a child after 3 connections, service goes on" {
-	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	start_wharfd --max-per-ip 0 --start-children 1 --min-spare 1 --max-spare 1 \
 	    --max-requests 3 -v
 	local first
 	first=$(children)
@@ -211,7 +213,7 @@ grow_to() {
 }
 
 @test "pool: kill -9 of a busy child: a replacement within 2 s, other sessions go on" {
-	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	start_wharfd --max-per-ip 0 --start-children 1 --min-spare 1 --max-spare 1 \
 	    --max-children 2
 	local busy other
 	busy=$(children)

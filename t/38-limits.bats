@@ -46,6 +46,18 @@ PY
 	touch "$WORK/release"
 }
 
+@test "limits: without --max-per-ip one address may hold half of --max-children" {
+	start_wharfd --max-children 6 --start-children 6 --min-spare 3
+	hold_from 127.0.0.1 "$WPORT" 4 "$WORK/a"
+	wait_for_file "$WORK/a" 10
+	[ "$(grep -c '^220 ' "$WORK/a")" -eq 3 ]
+	grep -q '^421 too many connections from your address (limit 3)' "$WORK/a"
+	hold_from 127.0.0.2 "$WPORT" 1 "$WORK/b"
+	wait_for_file "$WORK/b" 10
+	grep -q '^220 ' "$WORK/b"
+	touch "$WORK/release"
+}
+
 @test "limits: --max-per-ip answers HTTP with 503 and Retry-After" {
 	start_wharfd --max-per-ip 1 --start-children 4 --min-spare 2
 	hold_from 127.0.0.1 "$WPORT" 1 "$WORK/a"

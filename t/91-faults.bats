@@ -314,7 +314,7 @@ kill_test() {
 
 @test "faults: a connection flood under RLIMIT_NOFILE 32 is queued and closed, not crashed; service back within seconds, no busy loop" {
 	WHARFD=$FAULTS/wrap-wharfd FAULT_WRAP="prlimit --nofile=32:32" \
-	    start_wharfd --writable --start-children 4 --min-spare 2 \
+	    start_wharfd --max-per-ip 0 --writable --start-children 4 --min-spare 2 \
 	    --max-children 8 --header-timeout 1
 	[ "$(awk '/^Max open files/ { print $4 }' \
 	    "/proc/$WHARFD_PID/limits")" -eq 32 ]
@@ -348,7 +348,7 @@ kill_test() {
 
 @test "faults: fork failing: the master retries slowly, serves with the children it has, recovers when fork works" {
 	need_strace
-	start_wharfd --writable --start-children 3 --min-spare 2 \
+	start_wharfd --max-per-ip 0 --writable --start-children 3 --min-spare 2 \
 	    --max-spare 4 --max-children 8
 	echo hello >"$STORE/f"
 	tracer_start "$WORK/forks" -e trace=clone,clone3,fork,vfork \
@@ -378,7 +378,7 @@ kill_test() {
 
 @test "faults: children failing at start-up are re-forked after a doubling back-off, not in a storm" {
 	need_strace
-	start_wharfd --writable --start-children 2 --min-spare 1 \
+	start_wharfd --max-per-ip 0 --writable --start-children 2 --min-spare 1 \
 	    --max-spare 4 --max-children 8
 	echo hello >"$STORE/f"
 	# Every new child fails in epoll_create1(2), before it is ready.

@@ -57,7 +57,7 @@ has_children() {
 start_instance() {
 	local n=$1 pf=$WORK/ports.$1 pid
 	"$WHARFD" --root "$STORE" --writable --port 0 --http-port 0 \
-	    --listen 127.0.0.1 --port-file "$pf" \
+	    --listen 127.0.0.1 --port-file "$pf" --max-per-ip 0 \
 	    --access-log "$WORK/access.$n.log" \
 	    --start-children 4 --min-spare 2 --max-spare 8 \
 	    >>"$WORK/wharfd.$n.log" 2>&1 3>&- &
