@@ -3,6 +3,9 @@
  * name, message; one write(2) per line so that lines from many children
  * appending to one file never interleave.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,7 +26,7 @@ static char	 log_name[48] = "wharfd";
 static char	*log_path;
 static int	 log_syslog;
 
-static void	 log_vline(const char *, int, const char *, va_list);
+static void	 log_vline(int, const char *, int, const char *, va_list);
 
 void
 log_init(int verbose)
@@ -59,11 +62,29 @@ log_open_file(const char *path)
 	return (0);
 }
 
-void
+int
 log_open_syslog(const char *ident)
 {
+	struct sockaddr_un	 sun;
+	int			 fd, rv = -1, saved, type;
+
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_syslog = 1;
+	/* syslog(3) drops lines silently when nobody listens: look. */
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path) - 1);
+	for (type = SOCK_DGRAM; rv == -1; type = SOCK_STREAM) {
+		if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
+			return (-1);
+		rv = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+		saved = errno;
+		close(fd);
+		errno = saved;
+		if (type == SOCK_STREAM)
+			break;
+	}
+	return (rv == -1 ? -1 : 0);
 }
 
 int
@@ -130,17 +151,18 @@ log_escape(char *dst, size_t dstsz, const void *src, size_t len)
 	return (dst);
 }
 
+/*
+ * One line at syslog priority pri; level is the word the line carries in
+ * a file (warnings carry none: what they say is plain enough).
+ */
 static void
-log_vline(const char *level, int with_errno, const char *fmt, va_list ap)
+log_vline(int pri, const char *level, int with_errno, const char *fmt,
+    va_list ap)
 {
 	if (log_syslog) {
 		char	 msg[2048];
-		int	 saved = errno, pri = LOG_INFO;
+		int	 saved = errno;
 
-		if (strcmp(level, "fatal: ") == 0)
-			pri = LOG_CRIT;
-		else if (strcmp(level, "debug: ") == 0)
-			pri = LOG_DEBUG;
 		vsnprintf(msg, sizeof(msg), fmt, ap);
 		if (with_errno)
 			syslog(pri, "%s: %s%s: %s", log_name, level, msg,
@@ -186,7 +208,7 @@ log_warn(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline("", 1, fmt, ap);
+	log_vline(LOG_WARNING, "", 1, fmt, ap);
 	va_end(ap);
 }
 
@@ -196,7 +218,7 @@ log_warnx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline("", 0, fmt, ap);
+	log_vline(LOG_WARNING, "", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -206,7 +228,7 @@ log_info(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline("", 0, fmt, ap);
+	log_vline(LOG_INFO, "", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -218,7 +240,7 @@ log_debug(const char *fmt, ...)
 	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
-	log_vline("debug: ", 0, fmt, ap);
+	log_vline(LOG_DEBUG, "debug: ", 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -228,7 +250,7 @@ fatal(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline("fatal: ", 1, fmt, ap);
+	log_vline(LOG_CRIT, "fatal: ", 1, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -239,7 +261,7 @@ fatalx(const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	log_vline("fatal: ", 0, fmt, ap);
+	log_vline(LOG_CRIT, "fatal: ", 0, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

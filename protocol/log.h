@@ -14,8 +14,10 @@ void	 log_procname(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
 /* Send lines to path (appending) instead of stderr. Returns 0 or -1. */
 int	 log_open_file(const char *path);
-/* Send lines to syslog(3) (facility daemon) instead of stderr or a file. */
-void	 log_open_syslog(const char *ident);
+/* Send lines to syslog(3) (facility daemon) instead of stderr or a file.
+ * Returns 0, or -1 with errno when nothing listens on _PATH_LOG now
+ * (lines are then lost until a syslog daemon starts). */
+int	 log_open_syslog(const char *ident);
 /* Reopen the log file after a rename by logrotate. Returns 0 or -1;
  * on failure the old descriptor stays in use. */
 int	 log_reopen(void);

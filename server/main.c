@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <magic.h>
@@ -490,8 +491,10 @@ main(int argc, char *argv[])
 		errx(EXIT_USAGE, "--log-file and --syslog: choose one");
 	if (conf.c_log_file != NULL && log_open_file(conf.c_log_file) == -1)
 		err(EXIT_USAGE, "--log-file %s", conf.c_log_file);
-	if (conf.c_syslog)
-		log_open_syslog("wharfd");
+	if (conf.c_syslog && log_open_syslog("wharfd") == -1)
+		warnx("--syslog: %s: %s: no syslog daemon listens there; log "
+		    "lines are lost until one does", _PATH_LOG,
+		    strerror(errno));
 	if (store_open(&store, conf.c_root, conf.c_writable) == -1)
 		err(EXIT_USAGE, "--root %s", conf.c_root);
 	store.st_fsync = !conf.c_no_fsync;
