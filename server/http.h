@@ -71,6 +71,8 @@ struct hsess {
 /* Append one header line (no CRLF in fmt) to hs_hdrs. */
 int	 http_header(struct hsess *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Append "name: value" and CRLF to hs_hdrs, without printf. 0 or -1. */
+int	 http_header_add(struct hsess *, const char *name, const char *value);
 /* Record a detail for the error body (client bytes escaped here). */
 void	 http_message(struct hsess *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -50,13 +50,51 @@ static int	 send_ranges(struct hsess *, int fd, const struct stat *,
 static int	 send_gzip(struct hsess *, int fd, off_t size);
 static int	 gz_start(void);
 
+/* v in lowercase hex, as %llx would write it, at p. Returns the end. */
+static char *
+hex_put(char *p, uint64_t v)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 tmp[16];
+	size_t			 n = 0;
+
+	do
+		tmp[n++] = hex[v & 15];
+	while ((v >>= 4) != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return (p);
+}
+
+/*
+ * "inode-size-mtime" in hex, quoted, with a suffix for other encodings.
+ * Built by hand: it is in every file response, and snprintf was a good
+ * part of the cost of a small one.
+ */
 static void
 etag_of(const struct stat *st, const char *suffix, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "\"%llx-%llx-%llx%s\"",
-	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
-	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
-	    (unsigned long long)st->st_mtim.tv_nsec, suffix);
+	char	 tmp[3 * 16 + 4], *p = tmp;
+	size_t	 n, sl = strlen(suffix);
+
+	*p++ = '"';
+	p = hex_put(p, (uint64_t)st->st_ino);
+	*p++ = '-';
+	p = hex_put(p, (uint64_t)st->st_size);
+	*p++ = '-';
+	p = hex_put(p, (uint64_t)st->st_mtim.tv_sec * 1000000000ULL +
+	    (uint64_t)st->st_mtim.tv_nsec);
+	n = (size_t)(p - tmp);
+	if (outsz == 0)
+		return;
+	if (n + sl + 1 >= outsz) {
+		out[0] = '\0';	/* never with the callers' 80 bytes */
+		return;
+	}
+	memcpy(out, tmp, n);
+	memcpy(out + n, suffix, sl);
+	out[n + sl] = '"';
+	out[n + sl + 1] = '\0';
 }
 
 /* Does an If-None-Match / If-Range list name etag? "*" matches any. */
@@ -221,19 +259,19 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 	ae = http_field(&hs->hs_head, "Accept-Encoding");
 	gzip = http_accepts(ae, "gzip");
 
-	http_header(hs, "Last-Modified: %s",
+	http_header_add(hs, "Last-Modified",
 	    http_date(st->st_mtime, lm, sizeof(lm)));
 	/*
 	 * Anyone who may upload could otherwise plant a page that runs on
 	 * the listing's origin with its visitors' credentials: files that
 	 * a browser would run are sandboxed, and no type is sniffed.
 	 */
-	http_header(hs, "X-Content-Type-Options: nosniff");
+	http_header_add(hs, "X-Content-Type-Options", "nosniff");
 	if (strncmp(type, "text/html", 9) == 0 ||
 	    strncmp(type, "image/svg", 9) == 0 || strstr(type, "xml") != NULL)
-		http_header(hs, "Content-Security-Policy: sandbox");
+		http_header_add(hs, "Content-Security-Policy", "sandbox");
 	if (compressible)
-		http_header(hs, "Vary: Accept-Encoding");
+		http_header_add(hs, "Vary", "Accept-Encoding");
 
 	/* Conditionals: If-None-Match wins over If-Modified-Since. */
 	inm = http_field(&hs->hs_head, "If-None-Match");
@@ -242,14 +280,14 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 	    etag_matches(inm, gzetag, 0))) ||
 	    (inm == NULL && ims != NULL &&
 	    (t = http_parse_date(ims)) != (time_t)-1 && st->st_mtime <= t)) {
-		http_header(hs, "ETag: %s", compressible && gzip &&
+		http_header_add(hs, "ETag", compressible && gzip &&
 		    st->st_size >= GZIP_MIN ? gzetag : etag);
 		return (304);
 	}
 	if (http_query(hs->hs_query, "download", NULL, 0) != 0 &&
 	    http_disposition(hs, name) == -1)
 		return (500);
-	http_header(hs, "Accept-Ranges: bytes");
+	http_header_add(hs, "Accept-Ranges", "bytes");
 
 	range = http_field(&hs->hs_head, "Range");
 	if (range != NULL && if_range_ok(hs, etag, st)) {
@@ -263,7 +301,7 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 			return (416);
 		}
 		if (rs == 206) {
-			http_header(hs, "ETag: %s", etag);
+			http_header_add(hs, "ETag", etag);
 			return (send_ranges(hs, fd, st, type, ranges,
 			    nranges));
 		}
@@ -280,11 +318,11 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 			    gzst.st_mtim.tv_nsec >= st->st_mtim.tv_nsec))) {
 				etag_of(&gzst, "-pgz", gzetag, sizeof(gzetag));
 				if (!compressible)
-					http_header(hs,
-					    "Vary: Accept-Encoding");
-				http_header(hs, "ETag: %s", gzetag);
-				http_header(hs, "Content-Type: %s", type);
-				http_header(hs, "Content-Encoding: gzip");
+					http_header_add(hs,
+					    "Vary", "Accept-Encoding");
+				http_header_add(hs, "ETag", gzetag);
+				http_header_add(hs, "Content-Type", type);
+				http_header_add(hs, "Content-Encoding", "gzip");
 				rv = send_whole(hs, gzfd, gzst.st_size);
 				close(gzfd);
 				return (rv);
@@ -292,13 +330,13 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 			close(gzfd);
 		}
 	}
-	http_header(hs, "Content-Type: %s", type);
+	http_header_add(hs, "Content-Type", type);
 	if (gzip && compressible && st->st_size >= GZIP_MIN) {
-		http_header(hs, "ETag: %s", gzetag);
-		http_header(hs, "Content-Encoding: gzip");
+		http_header_add(hs, "ETag", gzetag);
+		http_header_add(hs, "Content-Encoding", "gzip");
 		return (send_gzip(hs, fd, st->st_size));
 	}
-	http_header(hs, "ETag: %s", etag);
+	http_header_add(hs, "ETag", etag);
 	return (send_whole(hs, fd, st->st_size));
 }
 
@@ -349,7 +387,7 @@ send_ranges(struct hsess *hs, int fd, const struct stat *st,
 	int		 len;
 
 	if (n == 1) {
-		http_header(hs, "Content-Type: %s", type);
+		http_header_add(hs, "Content-Type", type);
 		http_header(hs, "Content-Range: bytes %llu-%llu/%lld",
 		    (unsigned long long)r[0].hr_first,
 		    (unsigned long long)r[0].hr_last, (long long)st->st_size);
