@@ -35,9 +35,11 @@ static char	 slash[] = "/";
 static int
 is_tchar(int ch)
 {
-	if (isalnum((unsigned char)ch))
-		return (ch < 0x80);
-	return (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+	/* Letters, digits and '-' first: they are nearly every field name. */
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '-')
+		return (1);
+	return (ch != 0 && strchr("!#$%&'*+.^_`|~", ch) != NULL);
 }
 
 static int
@@ -265,8 +267,14 @@ http_field(const struct http_head *h, const char *name)
 {
 	size_t	 i;
 
+	/*
+	 * A handler asks for a dozen names a request: compare the first
+	 * byte case-blind before calling strcasecmp. For a letter, c | 0x20
+	 * is its lower case, so this never skips a match.
+	 */
 	for (i = 0; i < h->hh_nfields; i++)
-		if (strcasecmp(h->hh_fields[i].hf_name, name) == 0)
+		if ((h->hh_fields[i].hf_name[0] | 0x20) == (name[0] | 0x20) &&
+		    strcasecmp(h->hh_fields[i].hf_name, name) == 0)
 			return (h->hh_fields[i].hf_value);
 	return (NULL);
 }
