@@ -29,6 +29,7 @@ struct conn {
 	char			 c_peer[80];	/* host:port, [v6]:port */
 	struct buf		 c_in;
 	uint64_t		 c_sent;	/* bytes written */
+	int			 c_drained;	/* last fill emptied the socket */
 	int64_t			 c_rate_waited;	/* --min-rate: ms waited */
 	uint64_t		 c_rate_bytes;	/* ... bytes moved meanwhile */
 };
