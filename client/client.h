@@ -136,16 +136,22 @@ int	 remote_rename(struct session *, const char *from, const char *to);
 /* PART: the server's partial upload for path: *offset bytes, *crc. */
 int	 remote_part(struct session *, const char *path,
 	    unsigned long long *offset, unsigned long *crc);
-/* Parse "TYPE SIZE MTIME NAME" (NAME encoded) into *e. 0 or -1. */
+
+/* reply.c: what a server says, parsed. */
+/* Parse "TYPE SIZE MTIME NAME" (NAME encoded) into *e; e->e_name is
+ * allocated. 0 or -1 (and *e holds nothing to free). */
 int	 remote_entry(const char *line, struct entry *);
+/* A name from a listing that is safe as a local file name: not empty,
+ * ".", ".." and without '/'. */
+int	 entry_name_ok(const char *);
 void	 entries_add(struct entries *, const struct entry *);
 void	 entries_sort(struct entries *);
 void	 entries_free(struct entries *);
 void	 entry_free(struct entry *);
 /* Find KEY=VALUE in a reply's text; copies VALUE to val (size valsz).
- * Returns 0 or -1 when absent. */
+ * Returns 0, or -1 when absent or longer than valsz - 1. */
 int	 reply_option(const char *text, const char *key, char *val, size_t);
-/* Parse 8 hex digits. 0 or -1. */
+/* Parse exactly 8 hex digits. 0 or -1. */
 int	 parse_crc(const char *, unsigned long *);
 
 /* transfer.c: get and put, from the command line or the shell. paths are
