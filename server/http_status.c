@@ -14,10 +14,33 @@
 #include "child.h"
 #include "config.h"
 #include "http.h"
+#include "listen.h"
 #include "scoreboard.h"
 #include "wharfd.h"
 
 #define STATUS_MAX	(4 * 1024 * 1024)
+
+static int	 status_listeners(struct buf *);
+
+/* Each listener with its accept queue: overload shows here first. */
+static int
+status_listeners(struct buf *b)
+{
+	unsigned	 queued, backlog;
+	size_t		 k;
+
+	for (k = 0; k < nlisteners; k++) {
+		if (listen_queue(&listeners[k], &queued, &backlog) == -1)
+			queued = backlog = 0;
+		if (buf_printf(b, "%s\n{\"name\":", k == 0 ? "" : ",") == -1 ||
+		    http_json(b, listeners[k].l_name) == -1 ||
+		    buf_printf(b, ",\"protocol\":\"%s\",\"queued\":%u,"
+		    "\"backlog\":%u}", listeners[k].l_proto == PROTO_HTTP ?
+		    "http" : "wharf", queued, backlog) == -1)
+			return (-1);
+	}
+	return (0);
+}
 
 int
 http_status_page(struct hsess *hs)
@@ -69,7 +92,8 @@ http_status_page(struct hsess *hs)
 			goto fail;
 		first = 0;
 	}
-	if (buf_adds(&b, "\n]}\n") == -1)
+	if (buf_adds(&b, "\n],\"listeners\":[") == -1 ||
+	    status_listeners(&b) == -1 || buf_adds(&b, "\n]}\n") == -1)
 		goto fail;
 	http_header(hs, "Content-Type: application/json");
 	http_header(hs, "Cache-Control: no-store");

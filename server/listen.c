@@ -25,11 +25,15 @@
 #include "wharfd.h"
 
 /*
- * The backlog is what the kernel allows at most (net.core.somaxconn caps
- * it): a burst must wait in the queue for a free child, not turn into SYN
- * retries a second later as with a backlog of 5.
+ * The backlog is as long as the pool (--max-children, at least 511, the
+ * classic value; net.core.somaxconn caps it): a burst as large as the
+ * pool waits in the queue for a free child rather than turning into SYN
+ * retries a second later, but beyond that the kernel refuses, and a
+ * client or a balancer sees the overload instead of a connection that
+ * waits for minutes. The master warns when the pool is full and the
+ * queue is not empty, and the status view shows each queue.
  */
-#define LISTEN_BACKLOG	65535
+#define LISTEN_BACKLOG_MIN	511
 
 struct listener	 listeners[LISTENERS_MAX];
 size_t		 nlisteners;
@@ -67,7 +71,8 @@ listen_one(struct addrinfo *ai, int proto, int *port)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
 		    sizeof(on));
 	if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == -1 ||
-	    listen(fd, LISTEN_BACKLOG) == -1) {
+	    listen(fd, conf.c_max_children > LISTEN_BACKLOG_MIN ?
+	    (int)conf.c_max_children : LISTEN_BACKLOG_MIN) == -1) {
 		int	 saved = errno;
 
 		close(fd);
@@ -255,5 +260,20 @@ listen_write_port_file(const char *path)
 		errno = saved;
 		return (-1);
 	}
+	return (0);
+}
+
+int
+listen_queue(const struct listener *l, unsigned *queued, unsigned *backlog)
+{
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(l->l_fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return (-1);
+	/* On a listening socket Linux reports its accept queue here. */
+	*queued = ti.tcpi_unacked;
+	*backlog = ti.tcpi_sacked;
 	return (0);
 }

@@ -24,6 +24,7 @@
 
 #include "child.h"
 #include "io.h"
+#include "listen.h"
 #include "log.h"
 #include "access_log.h"
 #include "prefork.h"
@@ -65,6 +66,7 @@ static void	 prefork_reap(void);
 static void	 prefork_maintain(int tick);
 static void	 prefork_restart(const char *why);
 static void	 prefork_shed(unsigned idle, unsigned total);
+static void	 prefork_overload_warn(int64_t now);
 static int	 prefork_stop(int signo);
 static void	 prefork_kill_all(int signo, int only_old);
 static unsigned	 prefork_count(unsigned *idle, unsigned *busy);
@@ -308,6 +310,7 @@ prefork_shed(unsigned idle, unsigned total)
 		atomic_store(&scoreboard->sb_queued, 0);
 		return;
 	}
+	prefork_overload_warn(now);
 	/* Busy keep-alive connections close after their response... */
 	atomic_store(&scoreboard->sb_queued, 1);
 	/* ...and those idle for a while close now. */
@@ -317,6 +320,29 @@ prefork_shed(unsigned idle, unsigned total)
 		    now - slot->sl_changed >= SHED_IDLE_MS)
 			(void)kill(slot->sl_pid, SIGUSR1);
 	}
+}
+
+/*
+ * The pool is full and clients wait: say so, once a minute at most, with
+ * how many wait, so that overload is not hidden in a queue.
+ */
+static void
+prefork_overload_warn(int64_t now)
+{
+	static int64_t	 last;
+	unsigned	 queued, backlog, total = 0;
+	size_t		 k;
+
+	if (last != 0 && now - last < 60 * 1000)
+		return;
+	last = now;
+	for (k = 0; k < nlisteners; k++)
+		if (listen_queue(&listeners[k], &queued, &backlog) == 0)
+			total += queued;
+	log_warnx("the pool is full (--max-children %u) and %u connection%s "
+	    "wait%s in the listen queue%s; a larger --max-children would "
+	    "serve them", conf.c_max_children, total, total == 1 ? "" : "s",
+	    total == 1 ? "s" : "", nlisteners == 1 ? "" : "s");
 }
 
 static void

@@ -156,6 +156,9 @@ grow_to() {
 	hold
 	run ! greeted 2 1
 	[ "$(child_count)" -eq 2 ]
+	# Not hidden: the master says the pool is full and two wait.
+	wait_until 5 grep -q "the pool is full (--max-children 2) and 2 connections wait in the listen queue" \
+	    "$WHARFD_LOG"
 	exec {CONNS[0]}<&-
 	greeted 2 5
 	run ! greeted 3 0.5

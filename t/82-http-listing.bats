@@ -178,6 +178,12 @@ setup() {
 	assert me[0]["peer"].startswith("127.0.0.1:")
 	assert me[0]["requests"] == 2
 	assert me[0]["bytes"] >= 7
+	# each listener with its accept queue
+	ls = j["listeners"]
+	assert sorted(l["protocol"] for l in ls) == ["http", "wharf"], ls
+	for l in ls:
+	    assert l["name"].startswith("127.0.0.1 port "), l
+	    assert l["queued"] == 0 and l["backlog"] > 0, l
 	print("ok", len(j["children"]))
 	EOF
 	echo "$output"
