@@ -38,6 +38,7 @@ struct upload {
 	char			 u_rel[PATH_MAX];
 	unsigned long long	 u_total;
 	int			 u_werr;	/* first write error */
+	struct io_wb		 u_wb;		/* early writeback (fsync) */
 	int			 u_existed;
 	int			 u_active;
 };
@@ -145,6 +146,7 @@ upload_begin(struct hsess *hs, struct upload *u, int keep)
 		return (st_rv);
 	}
 	u->u_active = 1;
+	io_wb_init(&u->u_wb, 0);
 	child_state(SL_RECEIVING);
 	return (0);
 }
@@ -172,6 +174,12 @@ upload_write(struct upload *u, const void *p, size_t n)
 	if (u->u_werr == 0 && io_write_full(u->u_su.su_fd, p, n) == -1) {
 		u->u_werr = errno;
 		upload_log_error(u, "write");
+	}
+	/* Durable: the disk starts now, so the fsync at the end is short. */
+	if (u->u_werr == 0 && store.st_fsync &&
+	    io_writeback(&u->u_wb, u->u_su.su_fd, n) == -1) {
+		u->u_werr = errno;
+		upload_log_error(u, "writeback");
 	}
 }
 

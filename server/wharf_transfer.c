@@ -36,6 +36,7 @@ struct xfer {
 	uLong		 x_crc;		/* CRC-32 so far */
 	unsigned long long x_total;	/* bytes of the file so far */
 	int		 x_werr;	/* first write error, 0 if none */
+	struct io_wb	 x_wb;		/* early writeback (fsync) */
 	z_stream	 x_z;
 	int		 x_zinit;
 };
@@ -308,6 +309,12 @@ put_bytes(struct xfer *x, const unsigned char *p, size_t n)
 		/* The operator's business: disk full, EIO, quota. */
 		log_warn("PUT %s: write", child_slot->sl_path);
 	}
+	/* Durable: the disk starts now, so the fsync at the end is short. */
+	if (x->x_werr == 0 && store.st_fsync &&
+	    io_writeback(&x->x_wb, x->x_fd, n) == -1) {
+		x->x_werr = errno;
+		log_warn("PUT %s: writeback", child_slot->sl_path);
+	}
 }
 
 /* Received payload bytes: inflated first when compressed. 0 or -1. */
@@ -492,6 +499,7 @@ cmd_put(struct wsess *ws, struct wp_command *wc)
 		}
 		x.x_total = offset;
 	}
+	io_wb_init(&x.x_wb, (off_t)x.x_total);
 	if (zlib) {
 		if (inflateInit(&x.x_z) != Z_OK) {
 			store_put_abort(&su);
