@@ -161,11 +161,18 @@ static int
 child_over_ip_limit(const char *addr)
 {
 	struct sb_slot	*slot;
-	unsigned	 i, n = 0;
+	unsigned	 i, n = 0, used;
 
 	if (conf.c_max_per_ip == 0)
 		return (0);
-	for (i = 0; i < scoreboard->sb_nslots; i++) {
+	/*
+	 * Only the slots that ever held a child: scanning all of
+	 * --max-children (512) was half the instructions of a one-request
+	 * connection. A child forked into a new slot is idle until after
+	 * the master raised sb_used.
+	 */
+	used = atomic_load(&scoreboard->sb_used);
+	for (i = 0; i < used && i < scoreboard->sb_nslots; i++) {
 		slot = &scoreboard->sb_slots[i];
 		if (slot == child_slot || slot->sl_pid == 0 ||
 		    slot->sl_state <= SL_IDLE || slot->sl_addr[0] != addr[0] ||

@@ -38,6 +38,7 @@ scoreboard_create(unsigned nslots)
 	atomic_init(&scoreboard->sb_idle, 0);
 	atomic_init(&scoreboard->sb_wake, 0);
 	atomic_init(&scoreboard->sb_queued, 0);
+	atomic_init(&scoreboard->sb_used, 0);
 }
 
 struct sb_upload *
@@ -52,8 +53,12 @@ scoreboard_free_slot(void)
 	unsigned	 i;
 
 	for (i = 0; i < scoreboard->sb_nslots; i++)
-		if (scoreboard->sb_slots[i].sl_pid == 0)
+		if (scoreboard->sb_slots[i].sl_pid == 0) {
+			/* Lowest first, so a scan can stop at sb_used. */
+			if (i >= atomic_load(&scoreboard->sb_used))
+				atomic_store(&scoreboard->sb_used, i + 1);
 			return (&scoreboard->sb_slots[i]);
+		}
 	return (NULL);
 }
 

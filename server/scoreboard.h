@@ -50,6 +50,8 @@ struct scoreboard {
 	atomic_int		 sb_queued;	/* pool full, clients queued */
 	unsigned		 sb_generation;	/* bumped by SIGHUP */
 	unsigned		 sb_nslots;
+	atomic_uint		 sb_used;	/* slots from here on never
+						   held a child (master only) */
 	struct sb_slot		 sb_slots[];
 };
 
