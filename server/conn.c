@@ -229,6 +229,8 @@ conn_read(struct conn *c, void *p, size_t n)
 		buf_consume(&c->c_in, n);
 		return ((ssize_t)n);
 	}
+	/* Bytes taken past c_in: what conn_fill knew of the socket is stale. */
+	c->c_drained = 0;
 	for (;;) {
 		r = read(c->c_fd, p, n);
 		if (r >= 0)
