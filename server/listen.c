@@ -38,8 +38,14 @@
 struct listener	 listeners[LISTENERS_MAX];
 size_t		 nlisteners;
 
+/* With port 0, how often a port the kernel picked may turn out taken. */
+#define LISTEN_PICK_TRIES	16
+
+static char	 listen_failed[NI_MAXHOST + 16];
+
 static int	 listen_one(struct addrinfo *, int proto, int *port);
 static void	 listen_proto(int proto, int port);
+static int	 listen_proto_try(int proto, int *port);
 static void	 listen_defer(int fd, int proto);
 
 static int
@@ -79,7 +85,8 @@ listen_one(struct addrinfo *ai, int proto, int *port)
 
 		close(fd);
 		errno = saved;
-		warn("cannot listen on %s port %d", host, *port);
+		snprintf(listen_failed, sizeof(listen_failed), "%s port %d",
+		    host, *port);
 		return (-2);
 	}
 	if (*port == 0) {
@@ -118,13 +125,41 @@ listen_defer(int fd, int proto)
 		    sizeof(secs));
 }
 
+/*
+ * Every --listen address for one protocol, on one port. With port 0 the
+ * first address gets a port from the kernel and the others the same
+ * number, which another program may hold on one of them: then all are
+ * closed and the kernel picks again.
+ */
 static void
 listen_proto(int proto, int port)
+{
+	size_t	 first = nlisteners, k;
+	int	 tries, p;
+
+	for (tries = 1;; tries++) {
+		p = port;
+		if (listen_proto_try(proto, &p) == 0)
+			return;
+		if (port != 0 || errno != EADDRINUSE ||
+		    tries == LISTEN_PICK_TRIES)
+			break;
+		for (k = first; k < nlisteners; k++)
+			close(listeners[k].l_fd);
+		nlisteners = first;
+	}
+	warn("cannot listen on %s", listen_failed);
+	exit(EXIT_RUNTIME);
+}
+
+/* 0, or -1 with errno and listen_failed set. */
+static int
+listen_proto_try(int proto, int *port)
 {
 	struct addrinfo	 hints, *res, *ai;
 	const char	*host;
 	size_t		 i, n;
-	int		 rv, opened;
+	int		 rv, opened, saved;
 
 	n = conf.c_nlisten ? conf.c_nlisten : 1;
 	for (i = 0; i < n; i++) {
@@ -141,7 +176,7 @@ listen_proto(int proto, int port)
 			    gai_strerror(rv));
 		opened = 0;
 		for (ai = res; ai != NULL; ai = ai->ai_next) {
-			rv = listen_one(ai, proto, &port);
+			rv = listen_one(ai, proto, port);
 			if (rv == 0)
 				opened++;
 			else if (rv == -1 && host == NULL &&
@@ -149,14 +184,19 @@ listen_proto(int proto, int port)
 				continue;	/* no IPv6 here: IPv4 only */
 			else if (rv == -1)
 				err(EXIT_RUNTIME, "socket");
-			else
-				exit(EXIT_RUNTIME);
+			else {
+				saved = errno;
+				freeaddrinfo(res);
+				errno = saved;
+				return (-1);
+			}
 		}
 		freeaddrinfo(res);
 		if (opened == 0)
 			errx(EXIT_RUNTIME, "--listen %s: no usable address",
 			    host ? host : "any");
 	}
+	return (0);
 }
 
 size_t
