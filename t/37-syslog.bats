@@ -51,8 +51,18 @@ logged() {
 	[ "$status" -eq 0 ]
 	# A child killed by a signal is a warning: daemon * 8 + warning (4).
 	# (The stand-in syslog daemon is a child of the master too.)
-	victim=$(pgrep -x -P "$WHARFD_PID" wharfd | head -n 1)
-	kill -KILL "$victim"
+	# The newest child: the old generation may still be leaving after HUP,
+	# and one of them can be gone before the kill.
+	local i killed=0
+	for i in $(seq 20); do
+		if victim=$(pgrep -n -x -P "$WHARFD_PID" wharfd) &&
+		    kill -KILL "$victim" 2>/dev/null; then
+			killed=1
+			break
+		fi
+		sleep 0.1
+	done
+	[ "$killed" = 1 ]
 	wait_until 5 logged 28 "master: child $victim killed by signal 9" ||
 	    { cat "$SYSLOG_OUT"; false; }
 	cat "$SYSLOG_OUT"
