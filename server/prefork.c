@@ -35,6 +35,8 @@
 
 /* Most children forked in one batch while idle children are short. */
 #define SPAWN_BATCH_MAX		64
+/* While the pool grows for a queued burst, the master looks this often. */
+#define GROW_RECHECK_MS		10
 /* Back-off after children fail at start-up: from 250 ms, doubling, to 8 s. */
 #define BACKOFF_MIN_MS		250
 #define BACKOFF_MAX_MS		8000
@@ -56,6 +58,7 @@ static int64_t	 backoff_ms;
 static int64_t	 backoff_until;
 static int	 children_fatal;
 static unsigned	 replace_due;	/* children that died unasked */
+static int	 growing;	/* the last look forked for a shortage */
 
 static void	 prefork_signal(int);
 static void	 prefork_signals(void);
@@ -63,6 +66,7 @@ static void	 prefork_backoff(void);
 static int	 prefork_spawn(void);
 static void	 prefork_upload_cleanup(struct sb_slot *);
 static void	 prefork_reap(void);
+static unsigned	 prefork_queued(void);
 static void	 prefork_maintain(int tick);
 static void	 prefork_restart(const char *why);
 static void	 prefork_shed(unsigned idle, unsigned total);
@@ -330,25 +334,35 @@ static void
 prefork_overload_warn(int64_t now)
 {
 	static int64_t	 last;
-	unsigned	 queued, backlog, total = 0;
-	size_t		 k;
+	unsigned	 total;
 
 	if (last != 0 && now - last < 60 * 1000)
 		return;
 	last = now;
-	for (k = 0; k < nlisteners; k++)
-		if (listen_queue(&listeners[k], &queued, &backlog) == 0)
-			total += queued;
+	total = prefork_queued();
 	log_warnx("the pool is full (--max-children %u) and %u connection%s "
 	    "wait%s in the listen queue%s; a larger --max-children would "
 	    "serve them", conf.c_max_children, total, total == 1 ? "" : "s",
 	    total == 1 ? "s" : "", nlisteners == 1 ? "" : "s");
 }
 
+/* Connections waiting in the listen queues, all listeners together. */
+static unsigned
+prefork_queued(void)
+{
+	unsigned	 queued, backlog, total = 0;
+	size_t		 k;
+
+	for (k = 0; k < nlisteners; k++)
+		if (listen_queue(&listeners[k], &queued, &backlog) == 0)
+			total += queued;
+	return (total);
+}
+
 static void
 prefork_maintain(int tick)
 {
-	unsigned	 idle, busy, total, n, i, excess;
+	unsigned	 idle, busy, total, n, i, excess, queued;
 	char		 c = 'x';
 
 	total = prefork_count(&idle, &busy);
@@ -365,20 +379,32 @@ prefork_maintain(int tick)
 	if (total >= conf.c_max_children)
 		replace_due = 0;
 	prefork_shed(idle, total);
-	if (idle < conf.c_min_spare && total < conf.c_max_children) {
+	queued = prefork_queued();
+	growing = 0;
+	if ((idle < conf.c_min_spare || queued > idle) &&
+	    total < conf.c_max_children) {
 		if (io_now_ms() < backoff_until)
 			return;
-		n = (conf.c_min_spare - idle) * spawn_batch;
+		n = idle < conf.c_min_spare ?
+		    (conf.c_min_spare - idle) * spawn_batch : 0;
+		/*
+		 * A burst waits in the listen queue: a child for each waiting
+		 * connection at once, rather than doubling batches each of
+		 * which waits for the last one to start and accept.
+		 */
+		if (queued > idle && queued - idle > n)
+			n = queued - idle;
 		if (n > conf.c_max_children - total)
 			n = conf.c_max_children - total;
+		growing = 1;
 		for (i = 0; i < n; i++)
 			if (prefork_spawn() == -1) {
 				prefork_backoff();
 				break;
 			}
 		if (n > 0)
-			log_debug("pool: %u idle, %u busy: forked %u", idle,
-			    busy, i);
+			log_debug("pool: %u idle, %u busy, %u queued: forked %u",
+			    idle, busy, queued, i);
 		if (spawn_batch < SPAWN_BATCH_MAX)
 			spawn_batch *= 2;
 		return;
@@ -537,6 +563,9 @@ prefork_run(void)
 		n = next_tick - io_now_ms();
 		if (n < 0)
 			n = 0;
+		/* While a burst is still queued, look again soon. */
+		if (growing && n > GROW_RECHECK_MS)
+			n = GROW_RECHECK_MS;
 		if (poll(pfd, 2, (int)n) == -1 && errno != EINTR)
 			fatal("poll");
 		tick = io_now_ms() >= next_tick;
