@@ -1,7 +1,8 @@
 /*
  * mime.h: Content-Type of a file: libmagic, loaded once in the master,
  * corrected by extension where libmagic only says text/plain, and cached
- * per child by file identity so a file is examined once.
+ * by file identity in a table all children share, so a file is examined
+ * once for the whole pool.
  */
 #ifndef WHARFD_MIME_H
 #define WHARFD_MIME_H

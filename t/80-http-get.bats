@@ -72,6 +72,37 @@ header() {
 	[[ "$(header content-type "$WORK/h2")" == "text/plain; charset="* ]]
 }
 
+@test "get: a file's type is detected once for the whole pool, again when it changes" {
+	start_wharfd -v --start-children 4 --min-spare 2 --max-spare 4
+	# Three connections open at once: three children, one client each.
+	run timeout 20 python3 - "$HPORT" <<-'EOF'
+	import http.client, sys
+	port = int(sys.argv[1])
+	conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+	         for _ in range(3)]
+	for c in conns:
+	    c.request("GET", "/text.txt")
+	    r = c.getresponse()
+	    r.read()
+	    assert r.status == 200, r.status
+	    print(r.getheader("Content-Type"))
+	EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(sort -u <<<"$output")" = "text/plain; charset=us-ascii" ]
+	# Three children served, libmagic ran in one of them.
+	wait_until 5 grep -q "connection from.*" "$WHARFD_LOG"
+	[ "$(grep -E 'child [0-9]+: debug: connection from' "$WHARFD_LOG" |
+	    grep -oE 'child [0-9]+' | sort -u | wc -l)" -ge 3 ]
+	[ "$(grep -c 'content type of text.txt: ' "$WHARFD_LOG")" -eq 1 ]
+	# A new size (a new identity) is examined again, and the type follows.
+	printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0' \
+	    >"$STORE/text.txt"
+	timeout 10 curl -sS -D "$WORK/h" -o /dev/null "http://127.0.0.1:$HPORT/text.txt"
+	[ "$(header content-type "$WORK/h")" = image/png ]
+	[ "$(grep -c 'content type of text.txt: ' "$WHARFD_LOG")" -eq 2 ]
+}
+
 @test "get: wget downloads a file identically" {
 	start_wharfd
 	(cd "$WORK" && timeout 10 wget -q -O wgot \
