@@ -97,6 +97,7 @@ static int	 list_entry(struct hsess *, struct buf *, int json, int first,
 		    const char *name, const struct stat *, char type);
 static char	 list_type(const char *dirrel, const char *name,
 		    struct stat *);
+static int	 list_number(struct buf *, long long);
 static int	 list_flush(struct hsess *, struct buf *, int *started);
 static int	 list_writable(struct hsess *);
 
@@ -413,7 +414,9 @@ static int
 list_entry(struct hsess *hs, struct buf *b, int json, int first,
     const char *name, const struct stat *st, char type)
 {
-	char		 size[32], when[32];
+	static char	 when[32];
+	static time_t	 when_minute;
+	char		 size[32];
 	struct tm	 tm;
 	const char	*tname;
 
@@ -432,23 +435,52 @@ list_entry(struct hsess *hs, struct buf *b, int json, int first,
 			return (-1);
 		return (0);
 	}
-	gmtime_r(&st->st_mtime, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	/*
+	 * No printf here: a 10,000-entry page spent a fifth of its time
+	 * formatting. Entries mostly share their minute, so the date is
+	 * formatted once per minute seen.
+	 */
+	if (st->st_mtime / 60 != when_minute || when[0] == '\0') {
+		when_minute = st->st_mtime / 60;
+		gmtime_r(&st->st_mtime, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	}
 	if (type == 'f')
 		human_size(st->st_size, size, sizeof(size));
 	else
 		strcpy(size, "\xe2\x80\x94");	/* an em dash */
 	/* "./" keeps a name such as "a:b" from reading as a scheme */
-	if (buf_printf(b, "<tr class=\"%s\"><td class=\"n\"><a href=\"./",
-	    tname) == -1 || http_urlenc(b, name, strlen(name)) == -1 ||
+	if (buf_adds(b, "<tr class=\"") == -1 || buf_adds(b, tname) == -1 ||
+	    buf_adds(b, "\"><td class=\"n\"><a href=\"./") == -1 ||
+	    http_urlenc(b, name, strlen(name)) == -1 ||
 	    buf_adds(b, type == 'd' ? "/\">" : "\">") == -1 ||
 	    http_html(b, name) == -1 ||
-	    buf_printf(b, "%s</a></td><td class=\"s\" data-v=\"%lld\">%s</td>"
-	    "<td class=\"m\" data-v=\"%lld\"><time>%s</time></td></tr>\n",
-	    type == 'd' ? "/" : "", type == 'f' ? (long long)st->st_size :
-	    -1LL, size, (long long)st->st_mtime, when) == -1)
+	    buf_adds(b, type == 'd' ? "/</a></td><td class=\"s\" data-v=\"" :
+	    "</a></td><td class=\"s\" data-v=\"") == -1 ||
+	    list_number(b, type == 'f' ? (long long)st->st_size : -1LL) ==
+	    -1 || buf_adds(b, "\">") == -1 || buf_adds(b, size) == -1 ||
+	    buf_adds(b, "</td><td class=\"m\" data-v=\"") == -1 ||
+	    list_number(b, (long long)st->st_mtime) == -1 ||
+	    buf_adds(b, "\"><time>") == -1 || buf_adds(b, when) == -1 ||
+	    buf_adds(b, "</time></td></tr>\n") == -1)
 		return (-1);
 	return (0);
+}
+
+/* v in decimal, appended to b. 0 or -1. */
+static int
+list_number(struct buf *b, long long v)
+{
+	char			 d[24], *p = d + sizeof(d);
+	unsigned long long	 u = v < 0 ? 0ULL - (unsigned long long)v :
+				    (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return (buf_add(b, p, (size_t)(d + sizeof(d) - p)));
 }
 
 /* Send what b holds; the first time, the head (chunked). 0 or -1. */
