@@ -270,7 +270,6 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 {
 	struct conn	 c;
 	char		 host[NI_MAXHOST], port[NI_MAXSERV], *p;
-	int		 on = 1;
 
 	memset(&c, 0, sizeof(c));
 	c.c_fd = fd;
@@ -288,7 +287,6 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 		*p++ = ']';
 	*p++ = ':';
 	child_copy(p, 9, port, 8);
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 
 	child_slot->sl_proto = l->l_proto;
 	child_copy(child_slot->sl_peer, sizeof(child_slot->sl_peer), c.c_peer,

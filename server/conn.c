@@ -35,7 +35,11 @@ void
 conn_close(struct conn *c)
 {
 	if (c->c_fd != -1) {
-		(void)shutdown(c->c_fd, SHUT_WR);
+		/*
+		 * close() alone sends the FIN after what is queued: the child
+		 * holds the only descriptor. (Unread bytes from the client
+		 * make it a reset either way; http_drain reads them first.)
+		 */
 		close(c->c_fd);
 		c->c_fd = -1;
 	}

@@ -47,6 +47,7 @@ static int	 listen_one(struct addrinfo *, int proto, int *port);
 static void	 listen_proto(int proto, int port);
 static int	 listen_proto_try(int proto, int *port);
 static void	 listen_defer(int fd, int proto);
+static void	 listen_nodelay(int fd);
 
 static int
 listen_one(struct addrinfo *ai, int proto, int *port)
@@ -75,6 +76,7 @@ listen_one(struct addrinfo *ai, int proto, int *port)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	listen_defer(fd, proto);
+	listen_nodelay(fd);
 	if (ai->ai_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
 		    sizeof(on));
@@ -131,6 +133,19 @@ listen_defer(int fd, int proto)
  * number, which another program may hold on one of them: then all are
  * closed and the kernel picks again.
  */
+/*
+ * Replies and headers go out at once (TCP_NODELAY): set on the listener,
+ * Linux gives it to every accepted connection, a system call per
+ * connection saved.
+ */
+static void
+listen_nodelay(int fd)
+{
+	int	 on = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
 static void
 listen_proto(int proto, int port)
 {
@@ -264,6 +279,7 @@ listen_inherit(void)
 		(void)io_set_nonblock(fd, 1);
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 		listen_defer(fd, l->l_proto);
+		listen_nodelay(fd);
 		if (name != NULL)
 			name = strtok_r(NULL, ":", &save);
 	}
