@@ -204,34 +204,34 @@ mime_detect(int fd, const struct stat *st, const char *name, char *out,
 static int
 mime_cache_get(struct mime_entry *e, const struct stat *st, char *out)
 {
-	struct mime_entry	 copy;
-	uint32_t		 seq;
-	size_t			 i;
+	struct timespec	 mtim;
+	uint32_t	 seq;
+	off_t		 size;
+	dev_t		 dev;
+	ino_t		 ino;
+	size_t		 i;
+	int		 used;
 
 	seq = atomic_load_explicit(&e->me_seq, memory_order_acquire);
 	if (seq & 1)
 		return (0);
-	copy.me_used = e->me_used;
-	copy.me_dev = e->me_dev;
-	copy.me_ino = e->me_ino;
-	copy.me_size = e->me_size;
-	copy.me_mtim = e->me_mtim;
-	memcpy(copy.me_type, e->me_type, sizeof(copy.me_type));
+	used = e->me_used;
+	dev = e->me_dev;
+	ino = e->me_ino;
+	size = e->me_size;
+	mtim = e->me_mtim;
+	memcpy(out, e->me_type, MIME_TYPE_MAX);
 	atomic_thread_fence(memory_order_acquire);
 	if (atomic_load_explicit(&e->me_seq, memory_order_relaxed) != seq)
 		return (0);
-	if (!copy.me_used || copy.me_dev != st->st_dev ||
-	    copy.me_ino != st->st_ino || copy.me_size != st->st_size ||
-	    copy.me_mtim.tv_sec != st->st_mtim.tv_sec ||
-	    copy.me_mtim.tv_nsec != st->st_mtim.tv_nsec)
+	if (!used || dev != st->st_dev || ino != st->st_ino ||
+	    size != st->st_size || mtim.tv_sec != st->st_mtim.tv_sec ||
+	    mtim.tv_nsec != st->st_mtim.tv_nsec)
 		return (0);
-	for (i = 0; i < sizeof(copy.me_type) && copy.me_type[i] != '\0'; i++)
-		if (copy.me_type[i] < 0x20 || copy.me_type[i] > 0x7e)
+	for (i = 0; i < MIME_TYPE_MAX && out[i] != '\0'; i++)
+		if (out[i] < 0x20 || out[i] > 0x7e)
 			return (0);
-	if (i == 0 || i == sizeof(copy.me_type))
-		return (0);
-	memcpy(out, copy.me_type, i + 1);
-	return (1);
+	return (i > 0 && i < MIME_TYPE_MAX);
 }
 
 /* Store type for st in e, unless another child is writing e just now. */
