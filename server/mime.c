@@ -13,7 +13,9 @@
  * number, odd while one child writes it (taken with a compare-and-swap,
  * so a second writer skips the entry rather than mixing bytes), and a
  * reader copies the entry and keeps the copy only when the number was
- * even and unchanged across the copy. A child may be hostile to the
+ * even and unchanged across the copy (an entry left odd by a child that
+ * died mid-write is never used again: files that hash there are examined
+ * each time, nothing worse). A child may be hostile to the
  * others, so a type read from the table is also checked to be printable
  * ASCII before it goes into a header.
  */

@@ -1,0 +1,186 @@
+/*
+ * test_mime.c: Content-Type detection and its cache (server/mime.c): the
+ * types a table of files gets, that a cached type is answered without
+ * reading the file, that the cache is shared with a forked child, and
+ * that an entry a hostile child scribbled on (control bytes, a header
+ * injection, no terminator, an entry left mid-write) is never answered.
+ * mime.c is included so the test can reach the table.
+ */
+#include "../../server/mime.c"
+
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "tap.h"
+
+struct type_case {
+	const char	*name;
+	const char	*bytes;
+	size_t		 len;
+	const char	*type;		/* exact, or a prefix ending in '*' */
+};
+
+static const struct type_case	 type_cases[] = {
+	{ "plain.txt", "hello, world\n", 13, "text/plain; charset=us-ascii" },
+	{ "utf8.txt", "caf\xc3\xa9\n", 6, "text/plain; charset=utf-8" },
+	{ "noext", "just words in a file\n", 21,
+	    "text/plain; charset=us-ascii" },
+	{ "style.css", "body { color: red; }\n", 21,
+	    "text/css; charset=us-ascii" },
+	{ "app.js", "var x = 1;\n", 11, "text/javascript; charset=us-ascii" },
+	{ "data.json", "{\"a\": 1}\n", 9, "application/json" },
+	{ "empty.txt", "", 0, "text/plain*" },
+	{ "page.html", "<!DOCTYPE html>\n<html><body>x</body></html>\n", 45,
+	    "text/html*" },
+	{ "pic.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08"
+	    "\x02\0\0\0", 29, "image/png" },
+	{ "pic.txt", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08"
+	    "\x02\0\0\0", 29, "image/png" },	/* content over a wrong name */
+	{ "zeros.bin", "\0\0\0\0\0\0\0\0", 8, "application/octet-stream" },
+};
+
+static char	 dir[] = "/tmp/test_mime.XXXXXX";
+
+static int
+make_file(const char *name, const char *bytes, size_t len, struct stat *st)
+{
+	char	 path[256];
+	int	 fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644)) == -1)
+		return (-1);
+	if ((len > 0 && write(fd, bytes, len) != (ssize_t)len) ||
+	    fstat(fd, st) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+static int
+type_matches(const char *got, const char *want)
+{
+	size_t	 n = strlen(want);
+
+	if (n > 0 && want[n - 1] == '*')
+		return (strncmp(got, want, n - 1) == 0);
+	return (strcmp(got, want) == 0);
+}
+
+static struct mime_entry *
+entry_of(const struct stat *st)
+{
+	uint64_t	 h;
+
+	h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)st->st_dev * 0xff51afd7ed558ccdULL ^
+	    (uint64_t)st->st_mtim.tv_nsec;
+	return (&mime_cache[(h >> 17) & (MIME_CACHE - 1)]);
+}
+
+/* What a hostile child might leave in an entry that holds st's key. */
+static void
+scribble(const struct stat *st, const char *type, size_t len, uint32_t seq)
+{
+	struct mime_entry	*e = entry_of(st);
+
+	e->me_used = 1;
+	e->me_dev = st->st_dev;
+	e->me_ino = st->st_ino;
+	e->me_size = st->st_size;
+	e->me_mtim = st->st_mtim;
+	memset(e->me_type, 'A', sizeof(e->me_type));
+	memcpy(e->me_type, type, len);
+	atomic_store(&e->me_seq, seq);
+}
+
+int
+main(void)
+{
+	struct stat	 st, st2;
+	const char	*t;
+	char		 first[MIME_TYPE_MAX];
+	size_t		 i;
+	pid_t		 pid;
+	int		 fd, status;
+
+	if (mkdtemp(dir) == NULL || mime_init() == -1) {
+		printf("Bail out! mkdtemp or mime_init failed\n");
+		return (1);
+	}
+	ok(mime_cache != mime_cache_own, "the cache is a shared mapping");
+
+	for (i = 0; i < sizeof(type_cases) / sizeof(type_cases[0]); i++) {
+		const struct type_case	*c = &type_cases[i];
+
+		if ((fd = make_file(c->name, c->bytes, c->len, &st)) == -1) {
+			ok(0, "%s: create", c->name);
+			continue;
+		}
+		t = mime_type(fd, &st, c->name);
+		ok(type_matches(t, c->type), "%s: %s (want %s)", c->name, t,
+		    c->type);
+		close(fd);
+		/* Cached: the same answer without the file (fd -1). */
+		t = mime_type(-1, &st, c->name);
+		ok(type_matches(t, c->type), "%s again from the cache: %s",
+		    c->name, t);
+	}
+
+	/* A change of size or time is a new identity: examined again. */
+	fd = make_file("change.txt", "plain words\n", 12, &st);
+	snprintf(first, sizeof(first), "%s", mime_type(fd, &st, "change.txt"));
+	close(fd);
+	fd = make_file("change.txt", "{\"now\": \"json-ish\"}\x89\x01", 22,
+	    &st2);
+	t = mime_type(fd, &st2, "change.txt");
+	ok(strcmp(t, first) != 0, "a changed file is examined again: %s, "
+	    "then %s", first, t);
+	close(fd);
+
+	/* Shared: what a forked child detects, the parent finds cached. */
+	fd = make_file("child.css", "a { b: c; }\n", 12, &st);
+	if ((pid = fork()) == 0) {
+		(void)mime_type(fd, &st, "child.css");
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	close(fd);
+	t = mime_type(-1, &st, "child.css");
+	ok(strcmp(t, "text/css; charset=us-ascii") == 0,
+	    "a type a child detected is cached for the parent: %s", t);
+
+	/* Hostile entries: never answered, the file is examined instead. */
+	fd = make_file("victim.txt", "victim\n", 7, &st);
+	scribble(&st, "text/plain\r\nSet-Cookie: x=1", 28, 2);
+	t = mime_type(fd, &st, "victim.txt");
+	ok(strchr(t, '\r') == NULL && strchr(t, '\n') == NULL,
+	    "CR LF in a cached type is not answered: %s", t);
+	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
+	    "...and the file is examined instead");
+	scribble(&st, "text/\x1b[2Jplain", 16, 4);
+	t = mime_type(fd, &st, "victim.txt");
+	ok(strchr(t, '\x1b') == NULL, "ESC in a cached type is not answered");
+	scribble(&st, "AAAA", 4, 6);	/* and no terminator at all */
+	t = mime_type(fd, &st, "victim.txt");
+	ok(strlen(t) < MIME_TYPE_MAX && strcmp(t, "text/plain; "
+	    "charset=us-ascii") == 0, "an unterminated type is not answered");
+	scribble(&st, "", 1, 8);
+	t = mime_type(fd, &st, "victim.txt");
+	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
+	    "an empty type is not answered");
+	/* Left odd (a writer died mid-write): read past, never written. */
+	scribble(&st, "text/evil", 10, 9);
+	t = mime_type(fd, &st, "victim.txt");
+	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
+	    "an entry being written is not answered");
+	ok(atomic_load(&entry_of(&st)->me_seq) == 9 &&
+	    strcmp(entry_of(&st)->me_type, "text/evil") == 0,
+	    "...nor written over by a second writer");
+	close(fd);
+
+	return (tap_done());
+}
