@@ -416,6 +416,7 @@ list_entry(struct hsess *hs, struct buf *b, int json, int first,
 {
 	static char	 when[32];
 	static time_t	 when_minute;
+	time_t		 minute;
 	char		 size[32];
 	struct tm	 tm;
 	const char	*tname;
@@ -440,8 +441,10 @@ list_entry(struct hsess *hs, struct buf *b, int json, int first,
 	 * formatting. Entries mostly share their minute, so the date is
 	 * formatted once per minute seen.
 	 */
-	if (st->st_mtime / 60 != when_minute || when[0] == '\0') {
-		when_minute = st->st_mtime / 60;
+	/* The minute's start, rounded down for times before 1970 too. */
+	minute = st->st_mtime - ((st->st_mtime % 60) + 60) % 60;
+	if (minute != when_minute || when[0] == '\0') {
+		when_minute = minute;
 		gmtime_r(&st->st_mtime, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	}

@@ -81,7 +81,11 @@ entry_of(const struct stat *st)
 	return (&mime_cache[(h >> 17) & (MIME_CACHE - 1)]);
 }
 
-/* What a hostile child might leave in an entry that holds st's key. */
+/*
+ * What a hostile child might leave in an entry that holds st's key: type
+ * with its terminator, or only its first len bytes (len > 0), the rest of
+ * the entry filled with 'A'.
+ */
 static void
 scribble(const struct stat *st, const char *type, size_t len, uint32_t seq)
 {
@@ -93,7 +97,7 @@ scribble(const struct stat *st, const char *type, size_t len, uint32_t seq)
 	e->me_size = st->st_size;
 	e->me_mtim = st->st_mtim;
 	memset(e->me_type, 'A', sizeof(e->me_type));
-	memcpy(e->me_type, type, len);
+	memcpy(e->me_type, type, len > 0 ? len : strlen(type) + 1);
 	atomic_store(&e->me_seq, seq);
 }
 
@@ -155,25 +159,25 @@ main(void)
 
 	/* Hostile entries: never answered, the file is examined instead. */
 	fd = make_file("victim.txt", "victim\n", 7, &st);
-	scribble(&st, "text/plain\r\nSet-Cookie: x=1", 28, 2);
+	scribble(&st, "text/plain\r\nSet-Cookie: x=1", 0, 2);
 	t = mime_type(fd, &st, "victim.txt");
 	ok(strchr(t, '\r') == NULL && strchr(t, '\n') == NULL,
 	    "CR LF in a cached type is not answered: %s", t);
 	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
 	    "...and the file is examined instead");
-	scribble(&st, "text/\x1b[2Jplain", 16, 4);
+	scribble(&st, "text/\x1b[2Jplain", 0, 4);
 	t = mime_type(fd, &st, "victim.txt");
 	ok(strchr(t, '\x1b') == NULL, "ESC in a cached type is not answered");
 	scribble(&st, "AAAA", 4, 6);	/* and no terminator at all */
 	t = mime_type(fd, &st, "victim.txt");
 	ok(strlen(t) < MIME_TYPE_MAX && strcmp(t, "text/plain; "
 	    "charset=us-ascii") == 0, "an unterminated type is not answered");
-	scribble(&st, "", 1, 8);
+	scribble(&st, "", 0, 8);
 	t = mime_type(fd, &st, "victim.txt");
 	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
 	    "an empty type is not answered");
 	/* Left odd (a writer died mid-write): read past, never written. */
-	scribble(&st, "text/evil", 10, 9);
+	scribble(&st, "text/evil", 0, 9);
 	t = mime_type(fd, &st, "victim.txt");
 	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
 	    "an entry being written is not answered");
