@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,9 @@
 #include "wharfd.h"
 
 #define LIST_FLUSH	(32 * 1024)
+/* A directory of up to this many entries (names up to this size) is sorted. */
+#define LIST_SORT_MAX	1000
+#define LIST_SORT_NAMES	(256 * 1024)
 #define LIST_BUF_MAX	(LIST_FLUSH + 16 * 1024)
 #define ASSET_MAX	(1024 * 1024)
 #define SEGS_MAX	32
@@ -93,11 +97,31 @@ static int	 template_cut(const char *, size_t);
 static int	 want_json(struct hsess *);
 static void	 human_size(off_t, char *, size_t);
 static int	 list_var(struct hsess *, struct buf *, int var);
-static int	 list_entry(struct hsess *, struct buf *, int json, int first,
-		    const char *name, const struct stat *, char type);
+static int	 list_entry(struct buf *, int json, int first,
+		    const char *name, off_t size, time_t mtime, char type);
 static char	 list_type(const char *dirrel, const char *name,
 		    struct stat *);
 static int	 list_number(struct buf *, long long);
+struct list_row {
+	size_t		 lr_name;	/* offset in r_names */
+	off_t		 lr_size;
+	time_t		 lr_mtime;
+	char		 lr_type;
+};
+
+struct rows {
+	struct list_row	*r_rows;	/* LIST_SORT_MAX */
+	size_t		 r_n;
+	char		*r_names;	/* LIST_SORT_NAMES */
+	size_t		 r_used;
+};
+
+static int	 rows_add(struct rows *, const char *, const struct stat *,
+		    char type);
+static int	 row_cmp(const void *, const void *, void *);
+static int	 list_name_cmp(const char *, const char *);
+static int	 list_row(struct hsess *, struct buf *, int json, int *first,
+		    const char *name, const struct list_row *, int *started);
 static int	 list_flush(struct hsess *, struct buf *, int *started);
 static int	 list_writable(struct hsess *);
 
@@ -411,17 +435,16 @@ list_type(const char *dirrel, const char *name, struct stat *st)
 }
 
 static int
-list_entry(struct hsess *hs, struct buf *b, int json, int first,
-    const char *name, const struct stat *st, char type)
+list_entry(struct buf *b, int json, int first, const char *name, off_t size,
+    time_t mtime, char type)
 {
 	static char	 when[32];
 	static time_t	 when_minute;
 	time_t		 minute;
-	char		 size[32];
+	char		 shown[32];
 	struct tm	 tm;
 	const char	*tname;
 
-	(void)hs;
 	tname = type == 'd' ? "dir" : type == 'f' ? "file" : type == 'l' ?
 	    "link" : "other";
 	if (json) {
@@ -429,8 +452,8 @@ list_entry(struct hsess *hs, struct buf *b, int json, int first,
 		    -1 || http_json(b, name) == -1 ||
 		    buf_printf(b, ",\"type\":\"%s\",\"size\":%lld,"
 		    "\"mtime\":%lld,\"url\":\"", tname,
-		    type == 'f' ? (long long)st->st_size : 0LL,
-		    (long long)st->st_mtime) == -1 ||
+		    type == 'f' ? (long long)size : 0LL,
+		    (long long)mtime) == -1 ||
 		    http_urlenc(b, name, strlen(name)) == -1 ||
 		    buf_adds(b, type == 'd' ? "/\"}" : "\"}") == -1)
 			return (-1);
@@ -442,16 +465,16 @@ list_entry(struct hsess *hs, struct buf *b, int json, int first,
 	 * formatted once per minute seen.
 	 */
 	/* The minute's start, rounded down for times before 1970 too. */
-	minute = st->st_mtime - ((st->st_mtime % 60) + 60) % 60;
+	minute = mtime - ((mtime % 60) + 60) % 60;
 	if (minute != when_minute || when[0] == '\0') {
 		when_minute = minute;
-		gmtime_r(&st->st_mtime, &tm);
+		gmtime_r(&mtime, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 	}
 	if (type == 'f')
-		human_size(st->st_size, size, sizeof(size));
+		human_size(size, shown, sizeof(shown));
 	else
-		strcpy(size, "\xe2\x80\x94");	/* an em dash */
+		strcpy(shown, "\xe2\x80\x94");	/* an em dash */
 	/* "./" keeps a name such as "a:b" from reading as a scheme */
 	if (buf_adds(b, "<tr class=\"") == -1 || buf_adds(b, tname) == -1 ||
 	    buf_adds(b, "\"><td class=\"n\"><a href=\"./") == -1 ||
@@ -460,10 +483,10 @@ list_entry(struct hsess *hs, struct buf *b, int json, int first,
 	    http_html(b, name) == -1 ||
 	    buf_adds(b, type == 'd' ? "/</a></td><td class=\"s\" data-v=\"" :
 	    "</a></td><td class=\"s\" data-v=\"") == -1 ||
-	    list_number(b, type == 'f' ? (long long)st->st_size : -1LL) ==
-	    -1 || buf_adds(b, "\">") == -1 || buf_adds(b, size) == -1 ||
+	    list_number(b, type == 'f' ? (long long)size : -1LL) ==
+	    -1 || buf_adds(b, "\">") == -1 || buf_adds(b, shown) == -1 ||
 	    buf_adds(b, "</td><td class=\"m\" data-v=\"") == -1 ||
-	    list_number(b, (long long)st->st_mtime) == -1 ||
+	    list_number(b, (long long)mtime) == -1 ||
 	    buf_adds(b, "\"><time>") == -1 || buf_adds(b, when) == -1 ||
 	    buf_adds(b, "</time></td></tr>\n") == -1)
 		return (-1);
@@ -502,15 +525,117 @@ list_flush(struct hsess *hs, struct buf *b, int *started)
 	return (rv == HTTP_SENT ? 0 : -1);
 }
 
+/*
+ * Add a row; -1 when the directory has more than LIST_SORT_MAX entries.
+ * The arrays are allocated once, at their bound, and kept by the child.
+ */
+static int
+rows_add(struct rows *r, const char *name, const struct stat *st, char type)
+{
+	size_t	 len = strlen(name) + 1;
+
+	if (r->r_rows == NULL &&
+	    ((r->r_rows = calloc(LIST_SORT_MAX, sizeof(*r->r_rows))) == NULL ||
+	    (r->r_names = malloc(LIST_SORT_NAMES)) == NULL)) {
+		free(r->r_rows);
+		r->r_rows = NULL;
+		return (-1);
+	}
+	if (r->r_n == LIST_SORT_MAX || r->r_used + len > LIST_SORT_NAMES)
+		return (-1);
+	memcpy(r->r_names + r->r_used, name, len);
+	r->r_rows[r->r_n].lr_name = r->r_used;
+	r->r_rows[r->r_n].lr_size = st->st_size;
+	r->r_rows[r->r_n].lr_mtime = st->st_mtime;
+	r->r_rows[r->r_n].lr_type = type;
+	r->r_used += len;
+	r->r_n++;
+	return (0);
+}
+
+/* Folders first, then names as the page sorts them. */
+static int
+row_cmp(const void *a, const void *b, void *names)
+{
+	const struct list_row	*x = a, *y = b;
+
+	if ((x->lr_type == 'd') != (y->lr_type == 'd'))
+		return (x->lr_type == 'd' ? -1 : 1);
+	return (list_name_cmp((const char *)names + x->lr_name,
+	    (const char *)names + y->lr_name));
+}
+
+/*
+ * Names compared the way people read them: letters without regard to
+ * case, runs of digits by their value (file2 before file10), and bytes
+ * as a last resort so that the order is total.
+ */
+static int
+list_name_cmp(const char *a, const char *b)
+{
+	const unsigned char	*x = (const unsigned char *)a;
+	const unsigned char	*y = (const unsigned char *)b;
+	size_t			 nx, ny, zx, zy;
+	int			 cx, cy;
+
+	while (*x != '\0' && *y != '\0') {
+		if (isdigit(*x) && isdigit(*y)) {
+			for (zx = 0; x[zx] == '0'; zx++)
+				;
+			for (zy = 0; y[zy] == '0'; zy++)
+				;
+			for (nx = zx; isdigit(x[nx]); nx++)
+				;
+			for (ny = zy; isdigit(y[ny]); ny++)
+				;
+			/* More significant digits: the larger number. */
+			if (nx - zx != ny - zy)
+				return (nx - zx < ny - zy ? -1 : 1);
+			if ((cx = memcmp(x + zx, y + zy, nx - zx)) != 0)
+				return (cx);
+			x += nx;
+			y += ny;
+			continue;
+		}
+		cx = tolower(*x);
+		cy = tolower(*y);
+		if (cx != cy)
+			return (cx - cy);
+		x++;
+		y++;
+	}
+	if (*x != *y)
+		return (*x == '\0' ? -1 : 1);
+	return (strcmp(a, b));
+}
+
+/* One row out, flushed when the buffer is full: 0, or an HTTP_ result. */
+static int
+list_row(struct hsess *hs, struct buf *out, int json, int *first,
+    const char *name, const struct list_row *r, int *started)
+{
+	if (list_entry(out, json, *first, name, r->lr_size, r->lr_mtime,
+	    r->lr_type) == -1)
+		return (500);
+	*first = 0;
+	if (buf_avail(out) >= LIST_FLUSH && list_flush(hs, out, started) ==
+	    -1)
+		return (HTTP_BROKEN);
+	return (0);
+}
+
 int
 http_listing(struct hsess *hs, int dfd)
 {
 	static struct buf	 out;
+	static struct rows	 rows;
+	struct list_row		 row;
 	struct stat		 st;
 	struct dirent		*de;
 	DIR			*dir;
-	size_t			 i;
+	size_t			 i, k;
 	int			 fd, json, first = 1, started = 0, rv = HTTP_SENT;
+	int			 sorting, erv;
 	char			 type, path[PATH_MAX + 2];
 
 	if (out.b_max == 0)
@@ -558,6 +683,17 @@ http_listing(struct hsess *hs, int dfd)
 				goto fail;
 		}
 	}
+	/*
+	 * The rows of a directory of up to LIST_SORT_MAX entries are
+	 * gathered and sent sorted (folders first, then by name), as a
+	 * reader without JavaScript or a script expects. A larger one goes
+	 * out in directory order as it is read: memory stays bounded, and
+	 * sending while reading is what keeps a 10,000-entry page as fast
+	 * as nginx's (sorting it cost 6 to 13 ms). The page's script sorts
+	 * every listing in the browser.
+	 */
+	rows.r_n = rows.r_used = 0;
+	sorting = 1;
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(dir)) == NULL)
@@ -567,16 +703,35 @@ http_listing(struct hsess *hs, int dfd)
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;	/* removed meanwhile */
 		type = list_type(hs->hs_rel, de->d_name, &st);
-		if (list_entry(hs, &out, json, first, de->d_name, &st, type) ==
-		    -1)
-			goto fail;
-		first = 0;
-		if (buf_avail(&out) >= LIST_FLUSH &&
-		    list_flush(hs, &out, &started) == -1) {
-			rv = HTTP_BROKEN;
-			goto done;
+		if (sorting && rows_add(&rows, de->d_name, &st, type) == 0)
+			continue;
+		if (sorting) {
+			/* Too many to sort: what was gathered goes first. */
+			sorting = 0;
+			for (k = 0; k < rows.r_n; k++)
+				if ((erv = list_row(hs, &out, json, &first,
+				    rows.r_names + rows.r_rows[k].lr_name,
+				    &rows.r_rows[k], &started)) != 0)
+					goto emit_failed;
 		}
+		row.lr_name = 0;
+		row.lr_size = st.st_size;
+		row.lr_mtime = st.st_mtime;
+		row.lr_type = type;
+		if ((erv = list_row(hs, &out, json, &first, de->d_name, &row,
+		    &started)) != 0)
+			goto emit_failed;
 	}
+	if (sorting) {
+		qsort_r(rows.r_rows, rows.r_n, sizeof(rows.r_rows[0]),
+		    row_cmp, rows.r_names);
+		for (k = 0; k < rows.r_n; k++)
+			if ((erv = list_row(hs, &out, json, &first,
+			    rows.r_names + rows.r_rows[k].lr_name,
+			    &rows.r_rows[k], &started)) != 0)
+				goto emit_failed;
+	}
+	rows.r_n = rows.r_used = 0;
 	if (json) {
 		if (buf_adds(&out, first ? "]}\n" : "\n]}\n") == -1)
 			goto fail;
@@ -600,6 +755,12 @@ done:
 	closedir(dir);
 	buf_reset(&out);
 	return (rv);
+emit_failed:
+	rows.r_n = rows.r_used = 0;
+	if (erv == HTTP_BROKEN) {
+		rv = HTTP_BROKEN;
+		goto done;
+	}
 fail:
 	closedir(dir);
 	buf_reset(&out);

@@ -83,6 +83,45 @@ setup() {
 	grep -q '</html>' "$WORK/html"
 }
 
+@test "listing: folders first, then names as people read them, in HTML and JSON" {
+	mkdir -p "$STORE/ord/zdir" "$STORE/ord/Adir"
+	for f in file10 file2 File1 a b08 b7 _x; do
+		: >"$STORE/ord/$f"
+	done
+	start_wharfd
+	want='Adir zdir _x a b7 b08 File1 file2 file10'
+	run timeout 10 python3 -c '
+import json, sys, urllib.request
+print(" ".join(e["name"] for e in json.load(urllib.request.urlopen(
+    "http://127.0.0.1:%s/ord/?json" % sys.argv[1]))["entries"]))' "$HPORT"
+	[ "$output" = "$want" ]
+	# Without JavaScript the page reads in the same order.
+	timeout 10 curl -sS -o "$WORK/html" "http://127.0.0.1:$HPORT/ord/"
+	run bash -c "grep -o 'href=\"./[^\"]*\"' '$WORK/html' |
+	    sed 's|href=\"./||; s|/\\{0,1\\}\"\$||' | paste -sd ' '"
+	[ "$output" = "$want" ]
+}
+
+@test "listing: up to 1,000 entries sorted; past that, every entry once" {
+	mkdir "$STORE/many"
+	(cd "$STORE/many" && seq -f 'n%04g' 1 1000 | shuf | xargs touch)
+	start_wharfd
+	order() {
+		timeout 20 curl -sS -o "$WORK/j" \
+		    "http://127.0.0.1:$HPORT/many/?json"
+		python3 -c '
+import json, sys
+e = [x["name"] for x in json.load(open(sys.argv[1]))["entries"]]
+print(len(e), len(set(e)), e == sorted(e))' "$WORK/j"
+	}
+	run order
+	[ "$output" = "1000 1000 True" ]
+	# One more: directory order, every entry exactly once.
+	: >"$STORE/many/n1001"
+	run order
+	[[ "$output" == "1001 1001 "* ]]
+}
+
 @test "listing: HEAD of a directory sends headers only" {
 	start_wharfd
 	run timeout 10 curl -sS -I "http://127.0.0.1:$HPORT/sub/"
