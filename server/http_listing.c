@@ -722,9 +722,10 @@ http_listing(struct hsess *hs, int dfd)
 		    &started)) != 0)
 			goto emit_failed;
 	}
-	if (sorting) {
+	if (sorting && rows.r_n > 1)	/* none: the arrays may be NULL */
 		qsort_r(rows.r_rows, rows.r_n, sizeof(rows.r_rows[0]),
 		    row_cmp, rows.r_names);
+	if (sorting) {
 		for (k = 0; k < rows.r_n; k++)
 			if ((erv = list_row(hs, &out, json, &first,
 			    rows.r_names + rows.r_rows[k].lr_name,
