@@ -128,12 +128,6 @@ listen_defer(int fd, int proto)
 }
 
 /*
- * Every --listen address for one protocol, on one port. With port 0 the
- * first address gets a port from the kernel and the others the same
- * number, which another program may hold on one of them: then all are
- * closed and the kernel picks again.
- */
-/*
  * Replies and headers go out at once (TCP_NODELAY): set on the listener,
  * Linux gives it to every accepted connection, a system call per
  * connection saved.
@@ -146,6 +140,12 @@ listen_nodelay(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
+/*
+ * Every --listen address for one protocol, on one port. With port 0 the
+ * first address gets a port from the kernel and the others the same
+ * number, which another program may hold on one of them: then all are
+ * closed and the kernel picks again.
+ */
 static void
 listen_proto(int proto, int port)
 {
