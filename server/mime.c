@@ -20,10 +20,9 @@
  * ASCII before it goes into a header.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-
-#include <sys/mman.h>
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -53,10 +52,12 @@ struct mime_entry {
 };
 
 static magic_t			 mime_magic;
-static struct mime_entry	*mime_cache;	/* MIME_CACHE, shared */
+/* Shared once mime_init has mapped it; this process's own until then. */
 static struct mime_entry	 mime_cache_own[MIME_CACHE];
+static struct mime_entry	*mime_cache = mime_cache_own;
 static char			 mime_result[MIME_TYPE_MAX];
 
+static struct mime_entry *mime_slot(const struct stat *);
 static int	 mime_cache_get(struct mime_entry *, const struct stat *,
 		    char *out);
 static void	 mime_cache_put(struct mime_entry *, const struct stat *,
@@ -95,13 +96,15 @@ static void	 mime_detect(int fd, const struct stat *, const char *name,
 int
 mime_init(void)
 {
-	mime_cache = mmap(NULL, sizeof(struct mime_entry) * MIME_CACHE,
+	void	*shared;
+
+	shared = mmap(NULL, sizeof(struct mime_entry) * MIME_CACHE,
 	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (mime_cache == MAP_FAILED) {
+	if (shared == MAP_FAILED)
 		log_warn("mmap of the content type cache; each child keeps "
 		    "its own");
-		mime_cache = mime_cache_own;
-	}
+	else
+		mime_cache = shared;
 	if ((mime_magic = magic_open(MAGIC_MIME_TYPE | MAGIC_MIME_ENCODING |
 	    MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR |
 	    MAGIC_NO_CHECK_ELF)) == NULL) {
@@ -202,6 +205,18 @@ mime_detect(int fd, const struct stat *st, const char *name, char *out,
 		snprintf(out, outsz, "%s", type);
 }
 
+/* The entry where st's type is kept. */
+static struct mime_entry *
+mime_slot(const struct stat *st)
+{
+	uint64_t	 h;
+
+	h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
+	    (uint64_t)st->st_dev * 0xff51afd7ed558ccdULL ^
+	    (uint64_t)st->st_mtim.tv_nsec;
+	return (&mime_cache[(h >> 17) & (MIME_CACHE - 1)]);
+}
+
 /* 1 and the type in out (MIME_TYPE_MAX) when e holds st's whole, sane. */
 static int
 mime_cache_get(struct mime_entry *e, const struct stat *st, char *out)
@@ -259,16 +274,9 @@ mime_cache_put(struct mime_entry *e, const struct stat *st, const char *type)
 const char *
 mime_type(int fd, const struct stat *st, const char *name)
 {
-	struct mime_entry	*e;
-	uint64_t		 h;
+	struct mime_entry	*e = mime_slot(st);
 	char			 esc[256];
 
-	if (mime_cache == NULL)		/* mime_init not called: tests */
-		mime_cache = mime_cache_own;
-	h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
-	    (uint64_t)st->st_dev * 0xff51afd7ed558ccdULL ^
-	    (uint64_t)st->st_mtim.tv_nsec;
-	e = &mime_cache[(h >> 17) & (MIME_CACHE - 1)];
 	if (mime_cache_get(e, st, mime_result))
 		return (mime_result);
 	mime_detect(fd, st, name, mime_result, sizeof(mime_result));
