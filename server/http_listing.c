@@ -122,6 +122,8 @@ static int	 row_cmp(const void *, const void *, void *);
 static int	 list_name_cmp(const char *, const char *);
 static int	 list_row(struct hsess *, struct buf *, int json, int *first,
 		    const char *name, const struct list_row *, int *started);
+static int	 rows_emit(struct hsess *, struct buf *, int json, int *first,
+		    struct rows *, int *started);
 static int	 list_flush(struct hsess *, struct buf *, int *started);
 static int	 list_writable(struct hsess *);
 
@@ -462,9 +464,9 @@ list_entry(struct buf *b, int json, int first, const char *name, off_t size,
 	/*
 	 * No printf here: a 10,000-entry page spent a fifth of its time
 	 * formatting. Entries mostly share their minute, so the date is
-	 * formatted once per minute seen.
+	 * formatted once per minute seen (the minute's start, rounded down
+	 * for times before 1970 too).
 	 */
-	/* The minute's start, rounded down for times before 1970 too. */
 	minute = mtime - ((mtime % 60) + 60) % 60;
 	if (minute != when_minute || when[0] == '\0') {
 		when_minute = minute;
@@ -624,6 +626,21 @@ list_row(struct hsess *hs, struct buf *out, int json, int *first,
 	return (0);
 }
 
+/* The gathered rows out, in their order, and forgotten. As list_row. */
+static int
+rows_emit(struct hsess *hs, struct buf *out, int json, int *first,
+    struct rows *r, int *started)
+{
+	size_t	 k;
+	int	 erv = 0;
+
+	for (k = 0; k < r->r_n && erv == 0; k++)
+		erv = list_row(hs, out, json, first, r->r_names +
+		    r->r_rows[k].lr_name, &r->r_rows[k], started);
+	r->r_n = r->r_used = 0;
+	return (erv);
+}
+
 int
 http_listing(struct hsess *hs, int dfd)
 {
@@ -633,7 +650,7 @@ http_listing(struct hsess *hs, int dfd)
 	struct stat		 st;
 	struct dirent		*de;
 	DIR			*dir;
-	size_t			 i, k;
+	size_t			 i;
 	int			 fd, json, first = 1, started = 0, rv = HTTP_SENT;
 	int			 sorting, erv;
 	char			 type, path[PATH_MAX + 2];
@@ -708,11 +725,9 @@ http_listing(struct hsess *hs, int dfd)
 		if (sorting) {
 			/* Too many to sort: what was gathered goes first. */
 			sorting = 0;
-			for (k = 0; k < rows.r_n; k++)
-				if ((erv = list_row(hs, &out, json, &first,
-				    rows.r_names + rows.r_rows[k].lr_name,
-				    &rows.r_rows[k], &started)) != 0)
-					goto emit_failed;
+			if ((erv = rows_emit(hs, &out, json, &first, &rows,
+			    &started)) != 0)
+				goto emit_failed;
 		}
 		row.lr_name = 0;
 		row.lr_size = st.st_size;
@@ -722,17 +737,11 @@ http_listing(struct hsess *hs, int dfd)
 		    &started)) != 0)
 			goto emit_failed;
 	}
-	if (sorting && rows.r_n > 1)	/* none: the arrays may be NULL */
+	if (rows.r_n > 1)	/* with none, the arrays may be NULL */
 		qsort_r(rows.r_rows, rows.r_n, sizeof(rows.r_rows[0]),
 		    row_cmp, rows.r_names);
-	if (sorting) {
-		for (k = 0; k < rows.r_n; k++)
-			if ((erv = list_row(hs, &out, json, &first,
-			    rows.r_names + rows.r_rows[k].lr_name,
-			    &rows.r_rows[k], &started)) != 0)
-				goto emit_failed;
-	}
-	rows.r_n = rows.r_used = 0;
+	if ((erv = rows_emit(hs, &out, json, &first, &rows, &started)) != 0)
+		goto emit_failed;
 	if (json) {
 		if (buf_adds(&out, first ? "]}\n" : "\n]}\n") == -1)
 			goto fail;
@@ -757,7 +766,6 @@ done:
 	buf_reset(&out);
 	return (rv);
 emit_failed:
-	rows.r_n = rows.r_used = 0;
 	if (erv == HTTP_BROKEN) {
 		rv = HTTP_BROKEN;
 		goto done;
