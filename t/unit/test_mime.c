@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 
 #include "tap.h"
@@ -41,12 +42,12 @@ static const struct type_case	 type_cases[] = {
 	{ "zeros.bin", "\0\0\0\0\0\0\0\0", 8, "application/octet-stream" },
 };
 
-static char	 dir[] = "/tmp/test_mime.XXXXXX";
+static char	 dir[4096];	/* $TMPDIR/test_mime.XXXXXX, removed at the end */
 
 static int
 make_file(const char *name, const char *bytes, size_t len, struct stat *st)
 {
-	char	 path[256];
+	char	 path[sizeof(dir) + 64];
 	int	 fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -70,15 +71,14 @@ type_matches(const char *got, const char *want)
 	return (strcmp(got, want) == 0);
 }
 
-static struct mime_entry *
-entry_of(const struct stat *st)
+static int
+remove_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
 {
-	uint64_t	 h;
-
-	h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
-	    (uint64_t)st->st_dev * 0xff51afd7ed558ccdULL ^
-	    (uint64_t)st->st_mtim.tv_nsec;
-	return (&mime_cache[(h >> 17) & (MIME_CACHE - 1)]);
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return (remove(path));
 }
 
 /*
@@ -89,7 +89,7 @@ entry_of(const struct stat *st)
 static void
 scribble(const struct stat *st, const char *type, size_t len, uint32_t seq)
 {
-	struct mime_entry	*e = entry_of(st);
+	struct mime_entry	*e = mime_slot(st);
 
 	e->me_used = 1;
 	e->me_dev = st->st_dev;
@@ -111,6 +111,8 @@ main(void)
 	pid_t		 pid;
 	int		 fd, status;
 
+	snprintf(dir, sizeof(dir), "%s/test_mime.XXXXXX", getenv("TMPDIR") ?
+	    getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL || mime_init() == -1) {
 		printf("Bail out! mkdtemp or mime_init failed\n");
 		return (1);
@@ -181,10 +183,12 @@ main(void)
 	t = mime_type(fd, &st, "victim.txt");
 	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
 	    "an entry being written is not answered");
-	ok(atomic_load(&entry_of(&st)->me_seq) == 9 &&
-	    strcmp(entry_of(&st)->me_type, "text/evil") == 0,
+	ok(atomic_load(&mime_slot(&st)->me_seq) == 9 &&
+	    strcmp(mime_slot(&st)->me_type, "text/evil") == 0,
 	    "...nor written over by a second writer");
 	close(fd);
 
+	ok(nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS) == 0,
+	    "the test's directory is removed");
 	return (tap_done());
 }
