@@ -139,6 +139,29 @@ grow_to() {
 	done
 }
 
+@test "pool: a burst in the listen queue gets a child per connection at once" {
+	local i n
+	start_wharfd -v --max-per-ip 0 --start-children 2 --min-spare 1 \
+	    --max-spare 2 --max-children 40
+	# The master is stopped while 30 clients connect: two are accepted,
+	# 28 wait in the queue when it next looks.
+	kill -STOP "$WHARFD_PID"
+	for i in $(seq 30); do
+		hold
+	done
+	sleep 0.5
+	kill -CONT "$WHARFD_PID"
+	for i in $(seq 0 29); do
+		greeted "$i" 5
+	done
+	# One look forked what the queue needed, not a doubling batch (1, 2,
+	# 4, ... while idle children were short).
+	n=$(grep -oE 'queued: forked [0-9]+' "$WHARFD_LOG" |
+	    grep -oE '[0-9]+$' | sort -n | tail -n 1)
+	echo "largest fork in one look: $n"
+	[ "${n:-0}" -ge 20 ]
+}
+
 @test "pool: connections beyond --max-children wait in the backlog, then are served" {
 	local line
 	# Both children are busy, each in the middle of a command line (an
