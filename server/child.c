@@ -25,6 +25,7 @@
 #include "access_log.h"
 #include "child.h"
 #include "conn.h"
+#include "file_cache.h"
 #include "io.h"
 #include "log.h"
 #include "prefork.h"
@@ -313,6 +314,7 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 			http_session(&c);
 	}
 	conn_close(&c);
+	file_cache_clear();
 	child_slot->sl_addr[0] = '\0';
 
 	child_slot->sl_connections++;

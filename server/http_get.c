@@ -22,6 +22,7 @@
 
 #include "child.h"
 #include "conn.h"
+#include "file_cache.h"
 #include "http.h"
 #include "log.h"
 #include "mime.h"
@@ -183,6 +184,12 @@ http_get(struct hsess *hs)
 	const char	*name;
 	int		 fd, rv;
 
+	name = strrchr(hs->hs_rel, '/');
+	name = name != NULL ? name + 1 : hs->hs_rel;
+	/* Asked before on this connection, and still the same file. */
+	if ((fd = file_cache_get(&store, hs->hs_rel, &st)) != -1)
+		return (hs->hs_slash ? 404 : get_file(hs, fd, &st, name));
+
 	fd = store_openat(&store, hs->hs_rel, O_RDONLY | O_NONBLOCK, 0);
 	if (fd == -1) {
 		rv = http_errno_status(errno);
@@ -217,10 +224,8 @@ http_get(struct hsess *hs)
 		close(fd);
 		return (404);
 	}
-	name = strrchr(hs->hs_rel, '/');
-	name = name != NULL ? name + 1 : hs->hs_rel;
 	rv = get_file(hs, fd, &st, name);
-	close(fd);
+	file_cache_put(hs->hs_rel, fd, &st);
 	return (rv);
 }
 

@@ -422,6 +422,75 @@ Location: evil"
 	[ "$output" = 100 ]
 }
 
+# holders FILE: pids of the master's children that hold FILE open.
+holders() {
+	local pid
+	for pid in $(children); do
+		ls -l "/proc/$pid/fd" 2>/dev/null | grep -qF -- "$1" &&
+		    echo "$pid"
+	done
+	return 0
+}
+
+@test "keep-alive: a file asked for again on one connection is fresh after every change" {
+	start_wharfd
+	printf 'first' >"$STORE/c.txt"
+	timeout 20 python3 - "$HPORT" "$STORE" >"$WORK/out" <<-'EOF'
+	import http.client, os, subprocess, sys, time
+	port, store = int(sys.argv[1]), sys.argv[2]
+	f = os.path.join(store, "c.txt")
+	c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+	def get():
+	    c.request("GET", "/c.txt")
+	    r = c.getresponse()
+	    return "%d %s %s" % (r.status, r.read().decode(), r.getheader("ETag"))
+	print("1", get())
+	print("1b", get())
+	with open(f, "r+") as o:          # in place, same inode, same size
+	    o.write("FIRST")
+	print("2", get())
+	with open(f + ".new", "w") as o:  # an upload: a new inode renamed in
+	    o.write("second!")
+	os.rename(f + ".new", f)
+	print("3", get())
+	os.unlink(f)
+	print("4", get())
+	with open(f, "w") as o:
+	    o.write("third")
+	print("5", get())
+	os.mkdir(f + ".d")
+	os.unlink(f)
+	os.symlink("c.txt.d", f)          # now a directory, through a symlink
+	print("6", get().split()[0])
+	os.unlink(f)
+	with open(f, "w") as o:
+	    o.write("fourth")
+	print("7", get())
+	sys.stdout.flush()
+	# Held open while the connection lasts; the test looks now.
+	print("pids", subprocess.run(["sh", "-c", "ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c 'c.txt$' || true"],
+	      capture_output=True, text=True).stdout.strip())
+	c.close()
+	EOF
+	cat "$WORK/out"
+	etag1=$(awk '$1 == "1" { print $4 }' "$WORK/out")
+	grep -qx "1 200 first $etag1" "$WORK/out"
+	grep -qx "1b 200 first $etag1" "$WORK/out"
+	grep -q '^2 200 FIRST ' "$WORK/out"
+	grep -q '^3 200 second! ' "$WORK/out"
+	! grep -q "^3 200 second! $etag1\$" "$WORK/out"
+	grep -q '^4 404 ' "$WORK/out"
+	grep -q '^5 200 third ' "$WORK/out"
+	grep -qx '6 301' "$WORK/out"
+	grep -q '^7 200 fourth ' "$WORK/out"
+	# The child kept the file open between the requests...
+	[ "$(awk '$1 == "pids" { print $2 }' "$WORK/out")" -ge 1 ]
+	# ... and lets it go with the connection: a deleted file's space
+	# is not held by a child waiting for its next client.
+	rm "$STORE/c.txt"
+	wait_until 5 test -z "$(holders "$STORE/c.txt")"
+}
+
 @test "http/1.0: answered, then closed unless keep-alive is asked" {
 	start_wharfd
 	run raw 5 'req = b"GET /small.txt HTTP/1.0\r\n\r\n"'
