@@ -42,6 +42,11 @@ sigset_t		 child_waitmask;
 struct sb_slot		*child_slot;
 
 volatile sig_atomic_t	 child_shed;
+volatile sig_atomic_t	 child_idle_fd = -1;
+volatile sig_atomic_t	 child_idle_why;
+
+static sigset_t		 child_blockmask;	/* outside waits */
+static int		 child_signals_open;	/* this connection */
 
 static void	 child_signal(int);
 static void	 child_setup_signals(void);
@@ -59,17 +64,32 @@ static void	 child_peer_name(const struct sockaddr_storage *, socklen_t,
 static void
 child_signal(int signo)
 {
+	int	 saved = errno, why = 0;
+
 	switch (signo) {
 	case SIGTERM:
 		child_stopping = 1;
+		why = ESHUTDOWN;
 		break;
 	case SIGUSR2:
 		child_leaving = 1;
 		break;
 	case SIGUSR1:
 		child_shed = 1;
+		if (atomic_load(&scoreboard->sb_idle) <= 0)
+			why = EBUSY;
 		break;
 	}
+	/*
+	 * An idle connection ends now: shutting its reading side wakes a
+	 * blocked read or wait, and one about to start returns at once.
+	 * What the client had already sent is still read first.
+	 */
+	if (why != 0 && child_idle_fd >= 0) {
+		child_idle_why = why;
+		(void)shutdown(child_idle_fd, SHUT_RD);
+	}
+	errno = saved;
 }
 
 static void
@@ -80,10 +100,18 @@ child_setup_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
+	/*
+	 * SA_RESTART: where our signals are open (see child_idle_begin), a
+	 * blocking call other than the waits is resumed, not failed. The
+	 * waits (ppoll, epoll_pwait, a read with SO_RCVTIMEO) still end
+	 * with EINTR.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = child_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_flags = 0;
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);	/* ^C reaches the master's group */
 	sigaction(SIGHUP, &sa, NULL);
@@ -96,6 +124,7 @@ child_setup_signals(void)
 	sigaddset(&block, SIGUSR1);
 	sigaddset(&block, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &block, &child_waitmask);
+	sigprocmask(SIG_BLOCK, NULL, &child_blockmask);
 	sigdelset(&child_waitmask, SIGTERM);
 	sigdelset(&child_waitmask, SIGUSR1);
 	sigdelset(&child_waitmask, SIGUSR2);
@@ -123,6 +152,28 @@ child_state(int state)
 		    atomic_exchange(&scoreboard->sb_wake, 1) == 0)
 			(void)write(prefork_wake_fd, &c, 1);
 	}
+}
+
+void
+child_idle_begin(int fd, int blocking)
+{
+	/*
+	 * A blocking read cannot take a signal mask as ppoll does: our
+	 * signals stay open for the rest of the connection (two system
+	 * calls a connection, not two a request), and the handler's
+	 * shutdown covers a signal that comes before the read starts.
+	 */
+	if (blocking && !child_signals_open) {
+		sigprocmask(SIG_SETMASK, &child_waitmask, NULL);
+		child_signals_open = 1;
+	}
+	child_idle_fd = fd;
+}
+
+void
+child_idle_end(void)
+{
+	child_idle_fd = -1;
 }
 
 int
@@ -274,6 +325,7 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 
 	memset(&c, 0, sizeof(c));
 	c.c_fd = fd;
+	c.c_blocking = l->l_blocking;
 	c.c_proto = l->l_proto;
 	c.c_listener = l;
 	child_peer_name(ss, sslen, host, sizeof(host), port, sizeof(port));
@@ -297,6 +349,7 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 	child_slot->sl_requests = 0;
 	child_slot->sl_since = time(NULL);
 	child_shed = 0;
+	child_idle_why = 0;
 	child_state(SL_READING);
 	log_debug("connection from %s on %s", c.c_peer, l->l_name);
 
@@ -315,6 +368,10 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 	}
 	conn_close(&c);
 	file_cache_clear();
+	if (child_signals_open) {
+		sigprocmask(SIG_SETMASK, &child_blockmask, NULL);
+		child_signals_open = 0;
+	}
 	child_slot->sl_addr[0] = '\0';
 
 	child_slot->sl_connections++;
@@ -420,6 +477,7 @@ child_main(struct sb_slot *slot)
 			l = &listeners[evs[k].data.u32];
 			sslen = sizeof(ss);
 			fd = accept4(l->l_fd, (struct sockaddr *)&ss, &sslen,
+			    l->l_blocking ? SOCK_CLOEXEC :
 			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 			if (fd == -1) {
 				if (errno == EMFILE || errno == ENFILE ||

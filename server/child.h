@@ -14,14 +14,26 @@ extern volatile sig_atomic_t	 child_stopping;	/* SIGTERM: close idle */
 extern volatile sig_atomic_t	 child_leaving;		/* SIGUSR2: finish, go */
 extern volatile sig_atomic_t	 child_shed;	/* SIGUSR1: pool full */
 /* The signal mask to wait with: our signals are blocked at all other
- * times, so a signal can only arrive while the child waits. */
+ * times, so a signal can only arrive while the child waits (or, once a
+ * connection has waited in a blocking read, until that connection ends). */
 extern sigset_t			 child_waitmask;
+/*
+ * The connection waiting for its next request, or -1: a stop (SIGTERM),
+ * or a shed (SIGUSR1) while no child is idle, shuts its reading side so
+ * the wait ends, and sets child_idle_why to ESHUTDOWN or EBUSY.
+ */
+extern volatile sig_atomic_t	 child_idle_fd;
+extern volatile sig_atomic_t	 child_idle_why;
 extern struct sb_slot		*child_slot;
 
 /* Serve connections until stopped; never returns. */
 void	 child_main(struct sb_slot *) __attribute__((noreturn));
 /* Record this child's state in its slot (and the shared idle count). */
 void	 child_state(int);
+/* Around a wait between requests on fd; blocking: the wait is a blocking
+ * read, so our signals must be open during it. */
+void	 child_idle_begin(int fd, int blocking);
+void	 child_idle_end(void);
 /* Called after every wait that a signal may have ended. */
 void	 child_housekeeping(void);
 /* 1 when the pool is full and clients wait in a listen queue: a

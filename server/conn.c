@@ -1,7 +1,10 @@
 /*
- * conn.c: deadline-keeping I/O on a client socket. The socket is
- * non-blocking; every wait is a ppoll with the child's wait mask, so a
- * stop request interrupts an idle connection but not a transfer.
+ * conn.c: deadline-keeping I/O on a client socket. Every call on the
+ * socket is non-blocking (O_NONBLOCK, or MSG_DONTWAIT on a blocking
+ * socket) and every wait is a ppoll with the child's wait mask, so a stop
+ * request interrupts an idle connection but not a transfer; except the
+ * wait for a keep-alive client's next request, which is one blocking read
+ * (see conn_fill).
  */
 #define _GNU_SOURCE
 #include <sys/sendfile.h>
@@ -22,6 +25,7 @@
 #include "log.h"
 #include "wharfd.h"
 
+static ssize_t	 conn_fill_wait(struct conn *, int64_t deadline, int how);
 static int	 conn_wait_out(struct conn *, int64_t deadline);
 static int	 conn_rate(struct conn *, size_t moved, int64_t waited);
 
@@ -56,8 +60,27 @@ ssize_t
 conn_fill(struct conn *c, int64_t deadline, int how)
 {
 	ssize_t	 n;
+
+	if (how != CONN_IDLE)
+		return (conn_fill_wait(c, deadline, how));
+	child_idle_begin(c->c_fd, c->c_blocking);
+	n = conn_fill_wait(c, deadline, how);
+	child_idle_end();
+	/* Our signal handler shut the reading side: not the client's end. */
+	if (n == 0 && child_idle_why != 0) {
+		errno = child_idle_why;
+		return (-1);
+	}
+	return (n);
+}
+
+static ssize_t
+conn_fill_wait(struct conn *c, int64_t deadline, int how)
+{
+	ssize_t	 n;
 	size_t	 room;
-	int	 r;
+	char	*dst;
+	int	 r, pending;
 
 	buf_compact(&c->c_in);
 	room = c->c_in.b_max - c->c_in.b_len;
@@ -69,6 +92,26 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 		room = 16384;
 	if (buf_reserve(&c->c_in, room) == -1)
 		return (-1);
+	dst = (char *)c->c_in.b_data + c->c_in.b_len;
+	/*
+	 * Between requests on a blocking socket: a keep-alive client sends
+	 * its next request after our answer, and one blocking read both
+	 * waits for it and reads it, where ppoll and read were two system
+	 * calls. SO_RCVTIMEO ends it after CONN_BLOCK_MS (EAGAIN), and a
+	 * stop or shed shuts the socket (child_signal); either way the loop
+	 * below takes over.
+	 */
+	while (how == CONN_IDLE && c->c_blocking && !child_stopping &&
+	    !child_shed && deadline - io_now_ms() >= CONN_BLOCK_MS) {
+		n = recv(c->c_fd, dst, room, 0);
+		if (n >= 0)
+			goto got;
+		if (errno != EAGAIN && errno != EINTR)
+			return (-1);
+		c->c_drained = 1;
+		child_housekeeping();
+	}
+	pending = how == CONN_IDLE && (child_stopping || child_shed);
 	/*
 	 * When the last read left the socket empty, this one would nearly
 	 * always fail with EAGAIN: a keep-alive client sends its next
@@ -76,8 +119,7 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 	 * request. Not with a stop or a shed pending: then bytes already
 	 * sent must be looked at first, below.
 	 */
-	if (c->c_drained && !(how == CONN_IDLE &&
-	    (child_stopping || child_shed))) {
+	if (c->c_drained && !pending) {
 		r = io_wait(c->c_fd, POLLIN, deadline, &child_waitmask, NULL);
 		if (r == 0) {
 			errno = ETIMEDOUT;
@@ -91,13 +133,9 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 	c->c_drained = 0;
 	for (;;) {
 		/* Bytes already sent always win over a stop or a shed. */
-		n = read(c->c_fd, c->c_in.b_data + c->c_in.b_len, room);
-		if (n >= 0) {
-			c->c_in.b_len += (size_t)n;
-			c->c_in.b_data[c->c_in.b_len] = '\0';
-			c->c_drained = n > 0 && (size_t)n < room;
-			return (n);
-		}
+		n = recv(c->c_fd, dst, room, MSG_DONTWAIT);
+		if (n >= 0)
+			goto got;
 		if (errno != EAGAIN && errno != EINTR)
 			return (-1);
 		if (how == CONN_IDLE && child_stopping) {
@@ -117,6 +155,11 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 			return (-1);
 		child_housekeeping();
 	}
+got:
+	c->c_in.b_len += (size_t)n;
+	c->c_in.b_data[c->c_in.b_len] = '\0';
+	c->c_drained = n > 0 && (size_t)n < room;
+	return (n);
 }
 
 /*
@@ -173,7 +216,8 @@ conn_wait_out(struct conn *c, int64_t deadline)
 int
 conn_writev(struct conn *c, struct iovec *iov, int iovcnt)
 {
-	ssize_t	 n;
+	struct msghdr	 msg;
+	ssize_t		 n;
 	size_t	 left;
 
 	while (iovcnt > 0 && iov->iov_len == 0) {
@@ -181,7 +225,10 @@ conn_writev(struct conn *c, struct iovec *iov, int iovcnt)
 		iovcnt--;
 	}
 	while (iovcnt > 0) {
-		n = writev(c->c_fd, iov, iovcnt);
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = iov;
+		msg.msg_iovlen = (size_t)iovcnt;
+		n = sendmsg(c->c_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -236,7 +283,7 @@ conn_read(struct conn *c, void *p, size_t n)
 	/* Bytes taken past c_in: what conn_fill knew of the socket is stale. */
 	c->c_drained = 0;
 	for (;;) {
-		r = read(c->c_fd, p, n);
+		r = recv(c->c_fd, p, n, MSG_DONTWAIT);
 		if (r >= 0)
 			return (conn_rate(c, (size_t)r, 0) == -1 ? -1 : r);
 		if (errno != EAGAIN && errno != EINTR)
@@ -262,6 +309,16 @@ conn_sendfile(struct conn *c, int fd, off_t *offset, size_t n)
 {
 	ssize_t	 r;
 
+	/*
+	 * sendfile(2) takes no MSG_DONTWAIT: the socket becomes
+	 * non-blocking for good, and this connection's waits between
+	 * requests are ppolls again.
+	 */
+	if (c->c_blocking && n > 0) {
+		if (io_set_nonblock(c->c_fd, 1) == -1)
+			return (-1);
+		c->c_blocking = 0;
+	}
 	while (n > 0) {
 		r = sendfile(c->c_fd, fd, offset, n);
 		if (r > 0) {

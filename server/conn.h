@@ -15,6 +15,13 @@
 #include "wharfd.h"
 
 #define CONN_INBUF_MAX	(64 * 1024)	/* unparsed client bytes held */
+/*
+ * The longest a blocking read waits (SO_RCVTIMEO, set on the listeners):
+ * a wait for the next request with at least this long to go is one
+ * blocking read; it goes round again when the time is up. Shorter waits
+ * are a ppoll with the exact deadline.
+ */
+#define CONN_BLOCK_MS	1000
 
 /* How a wait for client bytes may end early. */
 #define CONN_BUSY	0	/* inside a request: only the deadline */
@@ -30,6 +37,8 @@ struct conn {
 	struct buf		 c_in;
 	uint64_t		 c_sent;	/* bytes written */
 	int			 c_drained;	/* last fill emptied the socket */
+	int			 c_blocking;	/* the socket blocks: all but the
+						   idle read pass MSG_DONTWAIT */
 	int64_t			 c_rate_waited;	/* --min-rate: ms waited */
 	uint64_t		 c_rate_bytes;	/* ... bytes moved meanwhile */
 };

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "io.h"
 #include "listen.h"
 #include "log.h"
@@ -47,7 +48,7 @@ static int	 listen_one(struct addrinfo *, int proto, int *port);
 static void	 listen_proto(int proto, int port);
 static int	 listen_proto_try(int proto, int *port);
 static void	 listen_defer(int fd, int proto);
-static void	 listen_nodelay(int fd);
+static int	 listen_options(int fd);
 
 static int
 listen_one(struct addrinfo *ai, int proto, int *port)
@@ -56,7 +57,7 @@ listen_one(struct addrinfo *ai, int proto, int *port)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	char			 host[NI_MAXHOST];
-	int			 fd, on = 1;
+	int			 fd, on = 1, blocking;
 
 	if (nlisteners == LISTENERS_MAX)
 		errx(EXIT_USAGE, "too many listening addresses (at most %d)",
@@ -76,7 +77,7 @@ listen_one(struct addrinfo *ai, int proto, int *port)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	listen_defer(fd, proto);
-	listen_nodelay(fd);
+	blocking = listen_options(fd);
 	if (ai->ai_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
 		    sizeof(on));
@@ -104,6 +105,7 @@ listen_one(struct addrinfo *ai, int proto, int *port)
 	l->l_fd = fd;
 	l->l_proto = proto;
 	l->l_port = *port;
+	l->l_blocking = blocking;
 	snprintf(l->l_name, sizeof(l->l_name), "%s port %d", host, *port);
 	return (0);
 }
@@ -128,16 +130,23 @@ listen_defer(int fd, int proto)
 }
 
 /*
- * Replies and headers go out at once (TCP_NODELAY): set on the listener,
- * Linux gives it to every accepted connection, a system call per
- * connection saved.
+ * Set on the listener, Linux gives these to every accepted connection (a
+ * system call per connection saved). Replies and headers go out at once
+ * (TCP_NODELAY). A read waits at most CONN_BLOCK_MS (SO_RCVTIMEO), so a
+ * child can wait for a keep-alive client's next request in a blocking
+ * read, one system call where ppoll and read were two (conn_fill).
+ * Returns 1 when connections may be blocking: the timeout is in place.
  */
-static void
-listen_nodelay(int fd)
+static int
+listen_options(int fd)
 {
-	int	 on = 1;
+	struct timeval	 tv;
+	int		 on = 1;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	tv.tv_sec = CONN_BLOCK_MS / 1000;
+	tv.tv_usec = (CONN_BLOCK_MS % 1000) * 1000;
+	return (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
 }
 
 /*
@@ -279,7 +288,7 @@ listen_inherit(void)
 		(void)io_set_nonblock(fd, 1);
 		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 		listen_defer(fd, l->l_proto);
-		listen_nodelay(fd);
+		l->l_blocking = listen_options(fd);
 		if (name != NULL)
 			name = strtok_r(NULL, ":", &save);
 	}

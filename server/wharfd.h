@@ -76,6 +76,8 @@ struct listener {
 	int			 l_proto;
 	int			 l_port;
 	char			 l_name[64];	/* "127.0.0.1 port 2121" */
+	int			 l_blocking;	/* accepted sockets block, their
+						   reads time out (listen.c) */
 };
 
 extern struct config	 conf;

@@ -156,3 +156,92 @@ http_raw() {
 	[[ "$output" =~ $'\t'"b'HTTP/1.1 "[45][0-9][0-9]" " ]]
 	[[ "$output" != *"220 WHARF"* ]]
 }
+
+# idle_client SECONDS: in the background, one keep-alive GET of /f, then
+# wait for the server to close; writes "got" once the answer is in and
+# "closed MS" (ms from the answer to the close) to $BATS_TEST_TMPDIR/idle.
+idle_client() {
+	timeout "$(($1 + 5))" python3 - "$HPORT" "$1" \
+	    >"$BATS_TEST_TMPDIR/idle" 2>&1 <<-'EOF' &
+	import socket, sys, time
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.settimeout(float(sys.argv[2]))
+	s.sendall(b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n")
+	got = b""
+	while b"\r\n\r\nhi\n" not in got:
+	    got += s.recv(4096)
+	print("got", flush=True)
+	t0 = time.monotonic()
+	try:
+	    rest = s.recv(4096)
+	    print("closed %d %r" % ((time.monotonic() - t0) * 1000, rest))
+	except socket.timeout:
+	    print("timeout")
+	EOF
+	IDLE_PID=$!
+	wait_until 5 grep -q '^got' "$BATS_TEST_TMPDIR/idle"
+}
+
+# syscall_of PID: the number of the system call PID is blocked in.
+syscall_of() {
+	cut -d' ' -f1 "/proc/$1/syscall"
+}
+
+# nr NAME: a system call's number on this machine.
+nr() {
+	printf '#include <sys/syscall.h>\nSYS_%s\n' "$1" | cpp -P | tail -1
+}
+
+@test "keep-alive: the wait for the next request is one blocking read, closed after --keepalive-timeout 3" {
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	    --keepalive-timeout 3
+	echo hi >"$STORE/f"
+	idle_client 10
+	# The child serving it (not idle in the accept loop) waits in
+	# recvfrom, not ppoll: one system call a request, not two.
+	local pid busy=
+	for pid in $(children); do
+		if [ "$(syscall_of "$pid")" = "$(nr recvfrom)" ]; then
+			busy=$pid
+		fi
+	done
+	[ -n "$busy" ]
+	wait "$IDLE_PID"
+	cat "$BATS_TEST_TMPDIR/idle"
+	# Several one-second reads make up the deadline: not one, not
+	# forever.
+	local ms
+	ms=$(awk '$1 == "closed" { print $2 }' "$BATS_TEST_TMPDIR/idle")
+	grep -q "^closed [0-9]* b''" "$BATS_TEST_TMPDIR/idle"
+	[ "$ms" -ge 2500 ]
+	[ "$ms" -lt 5000 ]
+}
+
+@test "keep-alive: SIGTERM ends an idle HTTP connection at once and the master exits" {
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	    --keepalive-timeout 60 --grace 30
+	echo hi >"$STORE/f"
+	idle_client 20
+	kill -TERM "$WHARFD_PID"
+	wait "$IDLE_PID"
+	cat "$BATS_TEST_TMPDIR/idle"
+	grep -q "^closed [0-9]* b''" "$BATS_TEST_TMPDIR/idle"
+	[ "$(awk '$1 == "closed" { print $2 }' "$BATS_TEST_TMPDIR/idle")" \
+	    -lt 2000 ]
+	wait_until 5 sh -c "! kill -0 $WHARFD_PID 2>/dev/null"
+}
+
+@test "keep-alive: with the pool full, an idle HTTP connection makes way for a queued client" {
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	    --max-children 1 --keepalive-timeout 60
+	echo hi >"$STORE/f"
+	idle_client 20
+	run timeout 15 curl -sS "http://127.0.0.1:$HPORT/f"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	wait "$IDLE_PID"
+	cat "$BATS_TEST_TMPDIR/idle"
+	grep -q "^closed [0-9]* b''" "$BATS_TEST_TMPDIR/idle"
+	[ "$(awk '$1 == "closed" { print $2 }' "$BATS_TEST_TMPDIR/idle")" \
+	    -lt 10000 ]
+}
