@@ -155,7 +155,13 @@ child_state(int state)
 }
 
 void
-child_idle_begin(int fd, int blocking)
+child_idle_begin(int fd)
+{
+	child_idle_fd = fd;
+}
+
+void
+child_open_signals(void)
 {
 	/*
 	 * A blocking read cannot take a signal mask as ppoll does: our
@@ -163,11 +169,10 @@ child_idle_begin(int fd, int blocking)
 	 * calls a connection, not two a request), and the handler's
 	 * shutdown covers a signal that comes before the read starts.
 	 */
-	if (blocking && !child_signals_open) {
+	if (!child_signals_open) {
 		sigprocmask(SIG_SETMASK, &child_waitmask, NULL);
 		child_signals_open = 1;
 	}
-	child_idle_fd = fd;
 }
 
 void

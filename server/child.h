@@ -30,10 +30,11 @@ extern struct sb_slot		*child_slot;
 void	 child_main(struct sb_slot *) __attribute__((noreturn));
 /* Record this child's state in its slot (and the shared idle count). */
 void	 child_state(int);
-/* Around a wait between requests on fd; blocking: the wait is a blocking
- * read, so our signals must be open during it. */
-void	 child_idle_begin(int fd, int blocking);
+/* Around a wait between requests on fd. */
+void	 child_idle_begin(int fd);
 void	 child_idle_end(void);
+/* Before a blocking read: our signals open until the connection ends. */
+void	 child_open_signals(void);
 /* Called after every wait that a signal may have ended. */
 void	 child_housekeeping(void);
 /* 1 when the pool is full and clients wait in a listen queue: a

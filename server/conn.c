@@ -63,7 +63,7 @@ conn_fill(struct conn *c, int64_t deadline, int how)
 
 	if (how != CONN_IDLE)
 		return (conn_fill_wait(c, deadline, how));
-	child_idle_begin(c->c_fd, c->c_blocking);
+	child_idle_begin(c->c_fd);
 	n = conn_fill_wait(c, deadline, how);
 	child_idle_end();
 	/* Our signal handler shut the reading side: not the client's end. */
@@ -101,8 +101,18 @@ conn_fill_wait(struct conn *c, int64_t deadline, int how)
 	 * stop or shed shuts the socket (child_signal); either way the loop
 	 * below takes over.
 	 */
+	if (how == CONN_IDLE && c->c_blocking && !c->c_drained) {
+		/* A new connection's request is usually in already
+		 * (TCP_DEFER_ACCEPT): no need to open the signals. */
+		if ((n = recv(c->c_fd, dst, room, MSG_DONTWAIT)) >= 0)
+			goto got;
+		if (errno != EAGAIN && errno != EINTR)
+			return (-1);
+		c->c_drained = 1;
+	}
 	while (how == CONN_IDLE && c->c_blocking && !child_stopping &&
 	    !child_shed && deadline - io_now_ms() >= CONN_BLOCK_MS) {
+		child_open_signals();
 		n = recv(c->c_fd, dst, room, 0);
 		if (n >= 0)
 			goto got;
