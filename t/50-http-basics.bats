@@ -192,6 +192,16 @@ nr() {
 	printf '#include <sys/syscall.h>\nSYS_%s\n' "$1" | cpp -P | tail -1
 }
 
+# in_recvfrom: one of the master's children is blocked in recvfrom.
+in_recvfrom() {
+	local pid want
+	want=$(nr recvfrom)
+	for pid in $(children); do
+		[ "$(syscall_of "$pid" 2>/dev/null)" = "$want" ] && return 0
+	done
+	return 1
+}
+
 @test "keep-alive: the wait for the next request is one blocking read, closed after --keepalive-timeout 3" {
 	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
 	    --keepalive-timeout 3
@@ -199,13 +209,7 @@ nr() {
 	idle_client 10
 	# The child serving it (not idle in the accept loop) waits in
 	# recvfrom, not ppoll: one system call a request, not two.
-	local pid busy=
-	for pid in $(children); do
-		if [ "$(syscall_of "$pid")" = "$(nr recvfrom)" ]; then
-			busy=$pid
-		fi
-	done
-	[ -n "$busy" ]
+	wait_until 5 in_recvfrom
 	wait "$IDLE_PID"
 	cat "$BATS_TEST_TMPDIR/idle"
 	# Several one-second reads make up the deadline: not one, not
