@@ -118,7 +118,6 @@ conn_fill_wait(struct conn *c, int64_t deadline, int how)
 			goto got;
 		if (errno != EAGAIN && errno != EINTR)
 			return (-1);
-		c->c_drained = 1;
 		child_housekeeping();
 	}
 	pending = how == CONN_IDLE && (child_stopping || child_shed);

@@ -41,7 +41,7 @@ file_cache_get(struct store *st, const char *relpath, struct stat *sb)
 	struct file_cache_slot	*fc;
 	int			 i;
 
-	if (file_cache_count == 0 || relpath[0] == '\0')
+	if (file_cache_count == 0)
 		return (-1);
 	for (i = 0; i < FILE_CACHE_SLOTS; i++) {
 		fc = &file_cache[i];
