@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>
@@ -452,6 +453,12 @@ child_main(struct sb_slot *slot)
 		exit(CHILD_EXIT_SICK);
 	}
 
+	/* Start-up ran at the master's priority; clients get the operator's. */
+	if (prefork_boosted &&
+	    setpriority(PRIO_PROCESS, 0, prefork_child_nice) == -1) {
+		log_warn("setpriority %d", prefork_child_nice);
+		exit(CHILD_EXIT_SICK);
+	}
 	slot->sl_ready = 1;
 	child_state(SL_IDLE);
 	for (;;) {

@@ -12,6 +12,9 @@
 extern int	 prefork_wake_fd;	/* write end: "idle children are low" */
 extern int	 prefork_pod_fd;	/* read end: "one idle child leave" */
 extern pid_t	 prefork_master;
+/* The nice value children serve at, and whether the master runs above it. */
+extern int	 prefork_child_nice;
+extern int	 prefork_boosted;
 
 /* Run the master until SIGTERM or SIGINT; returns wharfd's exit status. */
 int	 prefork_run(void);

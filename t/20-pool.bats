@@ -279,3 +279,40 @@ grow_to() {
 	greeted 0
 	noop 0
 }
+
+# nice_of PID: its nice value.
+nice_of() {
+	ps -o ni= -p "$1" | tr -d ' '
+}
+
+@test "pool: the master runs above its children, who keep wharfd's own nice" {
+	local base want kid cap
+	# Started at nice 3 (raising one's own is always allowed), children
+	# must come back to 3, not to 0.
+	renice -n 3 -p "$BASHPID" >/dev/null
+	base=$(nice_of "$BASHPID")
+	[ "$base" -gt 0 ]
+	start_wharfd --start-children 2 -v
+	for kid in $(children); do
+		[ "$(nice_of "$kid")" = "$base" ] ||
+		    { echo "child $kid at nice $(nice_of "$kid"), not $base"; return 1; }
+	done
+	want=$((base - 20 < -20 ? -20 : base - 20))
+	# CAP_SYS_NICE (bit 23) allows it: the master must have taken it.
+	cap=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+	if (( (0x$cap >> 23) & 1 )); then
+		[ "$(nice_of "$WHARFD_PID")" = "$want" ] ||
+		    { echo "master at nice $(nice_of "$WHARFD_PID"), not $want"; cat "$WHARFD_LOG"; return 1; }
+		grep -q "master at nice $want, children at $base" "$WHARFD_LOG"
+	else
+		[ "$(nice_of "$WHARFD_PID")" = "$base" ]
+		grep -q "master stays at nice $base" "$WHARFD_LOG"
+	fi
+	# A child forked later (here: a replacement) comes back to it as well.
+	kid=$(children | head -1)
+	kill -KILL "$kid"
+	wait_until 3 eval '[ "$(children | grep -vcx "$kid")" -ge 2 ]'
+	for kid in $(children); do
+		[ "$(nice_of "$kid")" = "$base" ]
+	done
+}
