@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # t/35-privileges.bats: what children give up: root's identity (--user,
-# --group), the file system outside the store (--chroot), core files.
-# These need root (CI runs as root); elsewhere they are skipped.
+# --group), the file system outside the store (--chroot), core files,
+# the master's priority, and (both programs) a writable GOT. Most need
+# root (CI runs as root); elsewhere they are skipped.
 
 load helpers
 
@@ -19,8 +20,24 @@ need_root() {
 		[ "$(ps -o gid= -p "$pid" | tr -d ' ')" = "$(id -g nobody)" ]
 	done
 	[ "$(ps -o uid= -p "$WHARFD_PID" | tr -d ' ')" = 0 ]
+	# No longer root, they still went back from the master's nice to ours.
+	for pid in $(children); do
+		[ "$(ps -o ni= -p "$pid" | tr -d ' ')" = \
+		    "$(ps -o ni= -p "$BASHPID" | tr -d ' ')" ]
+	done
 	run wharf_raw "GET a" QUIT
 	[[ "$output" == *"226 size=3"* ]]
+}
+
+@test "privileges: wharfd and wharf bind every symbol at start, GOT read-only" {
+	command -v readelf >/dev/null || skip "no readelf"
+	local prog
+	for prog in "$WHARFD" "$WHARF"; do
+		readelf -lW "$prog" | grep -q GNU_RELRO ||
+		    { echo "$prog: no RELRO segment"; return 1; }
+		readelf -dW "$prog" | grep -Eq 'BIND_NOW|FLAGS_1.*NOW' ||
+		    { echo "$prog: symbols bound lazily"; return 1; }
+	done
 }
 
 @test "privileges: --chroot confines the children to the store" {
