@@ -280,11 +280,6 @@ grow_to() {
 	noop 0
 }
 
-# nice_of PID: its nice value.
-nice_of() {
-	ps -o ni= -p "$1" | tr -d ' '
-}
-
 @test "pool: the master runs above its children, who keep wharfd's own nice" {
 	local base want kid cap
 	# Started at nice 3 (raising one's own is always allowed), children

@@ -22,8 +22,7 @@ need_root() {
 	[ "$(ps -o uid= -p "$WHARFD_PID" | tr -d ' ')" = 0 ]
 	# No longer root, they still went back from the master's nice to ours.
 	for pid in $(children); do
-		[ "$(ps -o ni= -p "$pid" | tr -d ' ')" = \
-		    "$(ps -o ni= -p "$BASHPID" | tr -d ' ')" ]
+		[ "$(nice_of "$pid")" = "$(nice_of "$BASHPID")" ]
 	done
 	run wharf_raw "GET a" QUIT
 	[[ "$output" == *"226 size=3"* ]]

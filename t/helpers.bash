@@ -67,6 +67,11 @@ children() {
 	pgrep -P "${1:-$WHARFD_PID}" 2>/dev/null || true
 }
 
+# nice_of PID: its nice value.
+nice_of() {
+	ps -o ni= -p "$1" | tr -d ' '
+}
+
 # child_count [PID]
 child_count() {
 	children "$@" | wc -l
