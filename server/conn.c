@@ -227,8 +227,10 @@ conn_writev(struct conn *c, struct iovec *iov, int iovcnt)
 {
 	struct msghdr	 msg;
 	ssize_t		 n;
-	size_t	 left;
+	size_t		 left;
+	int		 more = c->c_more ? MSG_MORE : 0;
 
+	c->c_more = 0;
 	while (iovcnt > 0 && iov->iov_len == 0) {
 		iov++;
 		iovcnt--;
@@ -237,7 +239,7 @@ conn_writev(struct conn *c, struct iovec *iov, int iovcnt)
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iov = iov;
 		msg.msg_iovlen = (size_t)iovcnt;
-		n = sendmsg(c->c_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = sendmsg(c->c_fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL | more);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -329,7 +331,8 @@ conn_sendfile(struct conn *c, int fd, off_t *offset, size_t n)
 		c->c_blocking = 0;
 	}
 	while (n > 0) {
-		r = sendfile(c->c_fd, fd, offset, n);
+		r = sendfile(c->c_fd, fd, offset,
+		    n > CONN_SENDFILE_MAX ? CONN_SENDFILE_MAX : n);
 		if (r > 0) {
 			n -= (size_t)r;
 			c->c_sent += (uint64_t)r;

@@ -241,6 +241,8 @@ cmd_get(struct wsess *ws, struct wp_command *wc)
 		return (rv);
 	}
 	posix_fadvise(x.x_fd, (off_t)offset, 0, POSIX_FADV_SEQUENTIAL);
+	/* The reply line waits for the data's first segment. */
+	ws->ws_conn->c_more = !zlib && offset < (unsigned long long)st.st_size;
 	if ((rv = wharf_reply(ws, 150, "size=%lld offset=%llu%s",
 	    (long long)st.st_size, offset, zlib ? " compress=zlib" : "")) !=
 	    WHARF_NEXT) {

@@ -138,6 +138,48 @@ header() {
 	cmp "$WORK/big" <(tail -c +50001 "$STORE/big.bin" | head -c 1000)
 }
 
+@test "get: a file of several sendfile calls, whole, ranged and after HEAD, on one connection" {
+	# 1 MiB + 123 bytes: more than one CONN_SENDFILE_MAX call, and the
+	# head rides in the body's first segment (MSG_MORE). A head that
+	# were held with nothing after it would time out here.
+	head -c 1048699 /dev/urandom >"$STORE/multi.bin"
+	start_wharfd
+	run timeout 30 python3 - "$HPORT" "$STORE/multi.bin" <<-'EOF'
+	import http.client, sys, time
+	data = open(sys.argv[2], "rb").read()
+	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=3)
+	def get(method, path, hdrs={}):
+	    c.request(method, path, headers=hdrs)
+	    r = c.getresponse()
+	    return r.status, r.getheader("Content-Length"), r.read()
+	st, n, b = get("GET", "/multi.bin")
+	print("whole", st, n, b == data)
+	st, n, b = get("HEAD", "/multi.bin")
+	print("head", st, n, len(b))
+	st, n, b = get("GET", "/multi.bin", {"Range": "bytes=300000-800000"})
+	print("range", st, n, b == data[300000:800001])
+	st, n, b = get("GET", "/multi.bin", {"Range": "bytes=1048600-"})
+	print("tail", st, n, b == data[1048600:])
+	st, n, b = get("GET", "/small.txt")
+	print("small", st, n, b)
+	# A head held for a body that never comes goes out only on the
+	# kernel's ~200 ms timer: twenty of them would take 4 s.
+	t = time.monotonic()
+	for i in range(20):
+	    get("HEAD", "/multi.bin")
+	    get("GET", "/multi.bin", {"Range": "bytes=5-5"})
+	print("held", "yes" if time.monotonic() - t > 3 else "no")
+	EOF
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "${lines[0]}" = "whole 200 1048699 True" ]
+	[ "${lines[1]}" = "head 200 1048699 0" ]
+	[ "${lines[2]}" = "range 206 500001 True" ]
+	[ "${lines[3]}" = "tail 206 99 True" ]
+	[ "${lines[4]}" = "small 200 20 b'0123456789abcdefghij'" ]
+	[ "${lines[5]}" = "held no" ]
+}
+
 @test "range: several ranges come as multipart/byteranges" {
 	start_wharfd
 	run timeout 10 curl -sS -r 0-1,5-6 -D "$WORK/h" -o "$WORK/r" \
