@@ -80,8 +80,10 @@ void	 http_message(struct hsess *, const char *fmt, ...)
  * Send the status line, the common headers, hs_hdrs and, unless the
  * request was HEAD, the first bodylen bytes of the body, in one writev.
  * length is the Content-Length, or -1 when unknown: then the body is
- * chunked (HTTP/1.1) or ends with the connection (HTTP/1.0). Returns
- * HTTP_SENT or HTTP_BROKEN.
+ * chunked (HTTP/1.1) or ends with the connection (HTTP/1.0). A length
+ * with no body bytes here promises the body as the next write: the head
+ * goes out with MSG_MORE to share its first segment. Returns HTTP_SENT or
+ * HTTP_BROKEN.
  */
 int	 http_reply(struct hsess *, int status, int64_t length,
 	    const void *body, size_t bodylen);

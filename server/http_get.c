@@ -393,8 +393,6 @@ send_whole(struct hsess *hs, int fd, off_t size)
 		if (n == size)
 			return (http_reply(hs, 200, size, b, (size_t)n));
 	}
-	/* The head waits for the body's first segment: one packet less. */
-	hs->hs_conn->c_more = !hs->hs_no_body && size > 0;
 	if (http_reply(hs, 200, size, NULL, 0) == HTTP_BROKEN)
 		return (HTTP_BROKEN);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -415,7 +413,6 @@ send_ranges(struct hsess *hs, int fd, const struct stat *st,
 		http_header(hs, "Content-Range: bytes %llu-%llu/%lld",
 		    (unsigned long long)r[0].hr_first,
 		    (unsigned long long)r[0].hr_last, (long long)st->st_size);
-		hs->hs_conn->c_more = !hs->hs_no_body;
 		if (http_reply(hs, 206, (int64_t)(r[0].hr_last -
 		    r[0].hr_first + 1), NULL, 0) == HTTP_BROKEN)
 			return (HTTP_BROKEN);

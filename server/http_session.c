@@ -305,6 +305,11 @@ http_reply(struct hsess *hs, int status, int64_t length, const void *body,
 		niov = 3;
 	}
 	hs->hs_status = status;
+	/*
+	 * A length with no body here: the caller sends the body next
+	 * (sendfile), so the head waits to share its first segment.
+	 */
+	c->c_more = length > 0 && bodylen == 0 && !hs->hs_no_body;
 	if (conn_writev(c, iov, niov) == -1)
 		return (HTTP_BROKEN);
 	hs->hs_sent0 = c->c_sent - bodylen;
