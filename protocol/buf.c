@@ -16,8 +16,23 @@ buf_init(struct buf *b, size_t max)
 }
 
 void
+buf_init_fixed(struct buf *b, char *storage, size_t size)
+{
+	memset(b, 0, sizeof(*b));
+	b->b_data = storage;
+	b->b_cap = size;
+	b->b_max = size - 1;
+	b->b_fixed = 1;
+	b->b_data[0] = '\0';
+}
+
+void
 buf_free(struct buf *b)
 {
+	if (b->b_fixed) {
+		buf_reset(b);
+		return;
+	}
 	free(b->b_data);
 	b->b_data = NULL;
 	b->b_len = b->b_cap = b->b_off = 0;
@@ -44,6 +59,10 @@ buf_reserve(struct buf *b, size_t n)
 	want = b->b_len + n + 1;	/* room for a terminating NUL */
 	if (want <= b->b_cap)
 		return (0);
+	if (b->b_fixed) {		/* not reached: b_max is b_cap - 1 */
+		errno = ENOBUFS;
+		return (-1);
+	}
 	cap = b->b_cap ? b->b_cap : 256;
 	while (cap < want) {
 		if (cap > ((size_t)-1) / 2) {

@@ -17,10 +17,18 @@ struct buf {
 	size_t	 b_cap;		/* bytes allocated */
 	size_t	 b_max;		/* hard maximum for b_len */
 	size_t	 b_off;		/* bytes already consumed from the front */
+	int	 b_fixed;	/* b_data is the caller's, never reallocated */
 };
 
 /* Initialise an empty buffer that may grow to max bytes. Allocates nothing. */
 void	 buf_init(struct buf *, size_t max);
+/*
+ * Initialise an empty buffer on the caller's storage of size bytes (at
+ * most size - 1 of data and the NUL): it never allocates, and buf_free
+ * only empties it. For a buffer every connection needs, so that it costs
+ * no malloc and touches no heap page.
+ */
+void	 buf_init_fixed(struct buf *, char *storage, size_t size);
 /* Release the storage; the buffer is empty and reusable afterwards. */
 void	 buf_free(struct buf *);
 /* Forget the contents but keep the storage. */

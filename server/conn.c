@@ -25,6 +25,13 @@
 #include "log.h"
 #include "wharfd.h"
 
+/*
+ * A child serves one connection at a time, so one input buffer serves all
+ * of them: static, it costs no malloc per connection, and a small request
+ * touches one page of it.
+ */
+static char	 conn_inbuf[CONN_INBUF_MAX + 1];
+
 static ssize_t	 conn_fill_wait(struct conn *, int64_t deadline, int how);
 static int	 conn_wait_out(struct conn *, int64_t deadline);
 static int	 conn_rate(struct conn *, size_t moved, int64_t waited);
@@ -32,7 +39,7 @@ static int	 conn_rate(struct conn *, size_t moved, int64_t waited);
 void
 conn_init(struct conn *c)
 {
-	buf_init(&c->c_in, CONN_INBUF_MAX);
+	buf_init_fixed(&c->c_in, conn_inbuf, sizeof(conn_inbuf));
 }
 
 void

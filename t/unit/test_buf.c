@@ -12,7 +12,7 @@ main(void)
 {
 	struct buf	 b;
 	size_t		 i;
-	char		 big[100];
+	char		 big[100], store[16];
 
 	buf_init(&b, 10);
 	ok(buf_avail(&b) == 0, "new buffer is empty");
@@ -58,5 +58,30 @@ main(void)
 	ok(buf_printf(&b, "%s", "12345678") == 0,
 	    "printf up to the limit works");
 	buf_free(&b);
+
+	/* On the caller's storage: the same bounds, never reallocated. */
+	memset(store, 'x', sizeof(store));
+	buf_init_fixed(&b, store, 11);
+	ok(b.b_data == store && buf_avail(&b) == 0 && store[0] == '\0',
+	    "a fixed buffer starts empty on the storage given");
+	ok(buf_add(&b, "helloworld", 10) == 0 && b.b_data == store,
+	    "it fills to size - 1 in place");
+	ok(store[10] == '\0', "...NUL-terminated within the storage");
+	errno = 0;
+	ok(buf_add(&b, "!", 1) == -1 && errno == ENOBUFS && store[11] == 'x',
+	    "one byte more fails with ENOBUFS and writes nothing past it");
+	errno = 0;
+	ok(buf_printf(&b, "%d", 1) == -1 && errno == ENOBUFS,
+	    "printf past it fails too");
+	buf_consume(&b, 5);
+	buf_compact(&b);
+	ok(buf_add(&b, "12345", 5) == 0 && b.b_data == store &&
+	    memcmp(store, "world12345", 10) == 0,
+	    "compact makes room in the same storage");
+	buf_free(&b);
+	ok(b.b_data == store && buf_avail(&b) == 0 && b.b_max == 10,
+	    "free empties it and keeps the storage for the next use");
+	ok(buf_add(&b, "again", 5) == 0 && memcmp(store, "again", 6) == 0,
+	    "...which works as before");
 	return (tap_done());
 }
