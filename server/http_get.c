@@ -268,15 +268,16 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 {
 	struct http_range	 ranges[HTTP_RANGES_MAX];
 	struct stat		 gzst;
-	char			 etag[80], gzetag[80], lm[40], gzrel[PATH_MAX];
-	const char		*type, *inm, *ims, *range, *ae;
-	size_t			 nranges;
+	char			 etag[80], gzetag[80], lm[40];
+	char			 type[MIME_TYPE_MAX];
+	const char		*inm, *ims, *range, *ae;
+	size_t			 nranges, rlen;
 	time_t			 t;
 	int			 compressible, gzip, rs, gzfd, rv;
 
 	etag_of(st, "", etag, sizeof(etag));
 	etag_gz(etag, gzetag, sizeof(gzetag));
-	type = mime_type(fd, st, name);
+	mime_type(fd, st, name, type, sizeof(type));
 	compressible = mime_compressible(type);
 	ae = http_field(&hs->hs_head, "Accept-Encoding");
 	gzip = http_accepts(ae, "gzip");
@@ -329,10 +330,17 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 		}
 	}
 
-	/* A precompressed name.gz beside the file, when not older. */
-	if (gzip && strlen(hs->hs_rel) + 4 < sizeof(gzrel)) {
-		snprintf(gzrel, sizeof(gzrel), "%s.gz", hs->hs_rel);
-		gzfd = store_openat(&store, gzrel, O_RDONLY | O_NONBLOCK, 0);
+	/*
+	 * A precompressed name.gz beside the file, when not older. The name
+	 * is made in hs_rel itself, put back at once: a PATH_MAX buffer here
+	 * would deepen every GET's stack by a page that each child dirties.
+	 */
+	rlen = strlen(hs->hs_rel);
+	if (gzip && rlen + 4 < sizeof(hs->hs_rel)) {
+		memcpy(hs->hs_rel + rlen, ".gz", 4);
+		gzfd = store_openat(&store, hs->hs_rel, O_RDONLY | O_NONBLOCK,
+		    0);
+		hs->hs_rel[rlen] = '\0';
 		if (gzfd != -1) {
 			if (fstat(gzfd, &gzst) == 0 && S_ISREG(gzst.st_mode) &&
 			    (gzst.st_mtim.tv_sec > st->st_mtim.tv_sec ||

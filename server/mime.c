@@ -39,7 +39,6 @@
 
 #define MIME_CACHE	4096		/* entries, a power of two */
 #define MIME_PEEK	(16 * 1024)	/* bytes libmagic is shown */
-#define MIME_TYPE_MAX	96
 
 struct mime_entry {
 	_Atomic uint32_t me_seq;	/* odd: being written */
@@ -55,7 +54,6 @@ static magic_t			 mime_magic;
 /* Shared once mime_init has mapped it; this process's own until then. */
 static struct mime_entry	 mime_cache_own[MIME_CACHE];
 static struct mime_entry	*mime_cache = mime_cache_own;
-static char			 mime_result[MIME_TYPE_MAX];
 
 static struct mime_entry *mime_slot(const struct stat *);
 static int	 mime_cache_get(struct mime_entry *, const struct stat *,
@@ -272,19 +270,21 @@ mime_cache_put(struct mime_entry *e, const struct stat *st, const char *type)
 }
 
 const char *
-mime_type(int fd, const struct stat *st, const char *name)
+mime_type(int fd, const struct stat *st, const char *name, char *out,
+    size_t outsz)
 {
 	struct mime_entry	*e = mime_slot(st);
-	char			 esc[256];
+	char			 type[MIME_TYPE_MAX], esc[256];
 
-	if (mime_cache_get(e, st, mime_result))
-		return (mime_result);
-	mime_detect(fd, st, name, mime_result, sizeof(mime_result));
-	/* Rare (once per file version), so the escaping costs nothing. */
-	log_escape(esc, sizeof(esc), name, strlen(name));
-	log_debug("content type of %s: %s (detected)", esc, mime_result);
-	mime_cache_put(e, st, mime_result);
-	return (mime_result);
+	if (!mime_cache_get(e, st, type)) {
+		mime_detect(fd, st, name, type, sizeof(type));
+		/* Rare (once per file version): the escaping costs nothing. */
+		log_escape(esc, sizeof(esc), name, strlen(name));
+		log_debug("content type of %s: %s (detected)", esc, type);
+		mime_cache_put(e, st, type);
+	}
+	snprintf(out, outsz, "%s", type);
+	return (out);
 }
 
 int
