@@ -59,10 +59,6 @@ buf_reserve(struct buf *b, size_t n)
 	want = b->b_len + n + 1;	/* room for a terminating NUL */
 	if (want <= b->b_cap)
 		return (0);
-	if (b->b_fixed) {		/* not reached: b_max is b_cap - 1 */
-		errno = ENOBUFS;
-		return (-1);
-	}
 	cap = b->b_cap ? b->b_cap : 256;
 	while (cap < want) {
 		if (cap > ((size_t)-1) / 2) {

@@ -24,8 +24,8 @@ struct buf {
 void	 buf_init(struct buf *, size_t max);
 /*
  * Initialise an empty buffer on the caller's storage of size bytes (at
- * most size - 1 of data and the NUL): it never allocates, and buf_free
- * only empties it. For a buffer every connection needs, so that it costs
+ * most size - 1 of data and the NUL): b_max is size - 1, so buf_reserve
+ * never needs to grow it, and buf_free only empties it. For a buffer every connection needs, so that it costs
  * no malloc and touches no heap page.
  */
 void	 buf_init_fixed(struct buf *, char *storage, size_t size);

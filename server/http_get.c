@@ -277,7 +277,7 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 
 	etag_of(st, "", etag, sizeof(etag));
 	etag_gz(etag, gzetag, sizeof(gzetag));
-	mime_type(fd, st, name, type, sizeof(type));
+	mime_type(fd, st, name, type);
 	compressible = mime_compressible(type);
 	ae = http_field(&hs->hs_head, "Accept-Encoding");
 	gzip = http_accepts(ae, "gzip");

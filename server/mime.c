@@ -270,20 +270,19 @@ mime_cache_put(struct mime_entry *e, const struct stat *st, const char *type)
 }
 
 const char *
-mime_type(int fd, const struct stat *st, const char *name, char *out,
-    size_t outsz)
+mime_type(int fd, const struct stat *st, const char *name,
+    char out[MIME_TYPE_MAX])
 {
 	struct mime_entry	*e = mime_slot(st);
-	char			 type[MIME_TYPE_MAX], esc[256];
+	char			 esc[256];
 
-	if (!mime_cache_get(e, st, type)) {
-		mime_detect(fd, st, name, type, sizeof(type));
-		/* Rare (once per file version): the escaping costs nothing. */
-		log_escape(esc, sizeof(esc), name, strlen(name));
-		log_debug("content type of %s: %s (detected)", esc, type);
-		mime_cache_put(e, st, type);
-	}
-	snprintf(out, outsz, "%s", type);
+	if (mime_cache_get(e, st, out))
+		return (out);
+	mime_detect(fd, st, name, out, MIME_TYPE_MAX);
+	/* Rare (once per file version), so the escaping costs nothing. */
+	log_escape(esc, sizeof(esc), name, strlen(name));
+	log_debug("content type of %s: %s (detected)", esc, out);
+	mime_cache_put(e, st, out);
 	return (out);
 }
 

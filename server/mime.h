@@ -9,8 +9,6 @@
 
 #include <sys/stat.h>
 
-#include <stddef.h>
-
 #define MIME_TYPE_MAX	96	/* a type with its parameters, NUL in */
 
 /* Open and load the magic database (master, before the fork). Returns 0,
@@ -18,11 +16,10 @@
 int		 mime_init(void);
 /*
  * The type of the open regular file fd (name: its last component), e.g.
- * "text/plain; charset=utf-8", into out (MIME_TYPE_MAX bytes is enough).
- * Returns out.
+ * "text/plain; charset=utf-8", written into out. Returns out.
  */
 const char	*mime_type(int fd, const struct stat *, const char *name,
-		    char *out, size_t outsz);
+		    char out[MIME_TYPE_MAX]);
 /* The type for a name alone, from its extension, or NULL. */
 const char	*mime_by_name(const char *name);
 /* 1 when a body of this type is worth gzip: text, JSON, JS, XML, SVG. */
