@@ -40,9 +40,11 @@ enum http_body_state {
 };
 
 /*
- * Small fields first, the PATH_MAX arrays last: every request writes the
- * start of each, and this order keeps what one request touches to two
- * pages of this static struct (each child's own copy under c500).
+ * Small fields first, the PATH_MAX array last: every request writes the
+ * start of it, and this order keeps what one request touches to one page
+ * of this static struct (each child's own copy under c500). The URL path
+ * is decoded into hs_rel and normalised there, in place: a second
+ * PATH_MAX array was a second page.
  */
 struct hsess {
 	struct conn		*hs_conn;
@@ -62,13 +64,13 @@ struct hsess {
 	int			 hs_no_body;	/* HEAD, 304: head only */
 	int			 hs_status;	/* sent, for the access log */
 	uint64_t		 hs_sent0;	/* c_sent after the head */
+	size_t			 hs_inplace;	/* head still in c_in: bytes */
 	struct http_framing	 hs_framing;
 	struct buf		 hs_hdrs;	/* handler's extra header lines */
 	char			 hs_username[128];	/* for the access log */
 	char			 hs_msg[256];	/* detail for an error body */
 	char			 hs_reqline[512];	/* for the access log */
 	struct http_head	 hs_head;
-	char			 hs_path[PATH_MAX];	/* decoded URL path */
 	char			 hs_rel[PATH_MAX];	/* store relpath */
 };
 
@@ -115,6 +117,12 @@ time_t	 http_parse_date(const char *);
 ssize_t	 http_body_read(struct hsess *, void *, size_t n);
 /* The per-child transfer buffer of HTTP_XFER_BUF bytes, or NULL. */
 unsigned char *http_xfer_buf(void);
+/*
+ * Room for n bytes of a body to pass to http_reply: in hs_hdrs after the
+ * header lines (the page the head is on) when it fits, else the transfer
+ * buffer; NULL when neither holds n. Valid until a header line is added.
+ */
+void	*http_body_room(struct hsess *, size_t n);
 /* Append s HTML-escaped. 0 or -1. */
 int	 http_html(struct buf *, const char *s);
 /* Append len bytes of s percent-encoded for a URL path. 0 or -1. */

@@ -394,7 +394,7 @@ send_whole(struct hsess *hs, int fd, off_t size)
 	ssize_t		 n = 0;
 
 	if (size <= HTTP_SMALL_FILE && !hs->hs_no_body && size > 0 &&
-	    (b = http_xfer_buf()) != NULL) {
+	    (b = http_body_room(hs, (size_t)size)) != NULL) {
 		do
 			n = pread(fd, b, (size_t)size, 0);
 		while (n == -1 && errno == EINTR);

@@ -62,11 +62,19 @@ int	 http_head_scan(const char *p, size_t len, size_t *headlen);
 
 /*
  * Parse a complete head (as found by http_head_scan) in place. Lines end
- * in CRLF or LF. Returns 0, or a status: 400 malformed, 414 request line
- * too long, 431 too many or too long fields, 501 unknown method, 505 an
- * HTTP version other than 1.x.
+ * in CRLF or LF. Only p[0..len) is written (its last line ends in LF), so
+ * the head may be parsed where it was read, with the next request's bytes
+ * after it. Returns 0, or a status: 400 malformed, 414 request line too
+ * long, 431 too many or too long fields, 501 unknown method, 505 an HTTP
+ * version other than 1.x.
  */
 int	 http_parse_head(char *p, size_t len, struct http_head *);
+/*
+ * The head parsed at from[0..len) has been copied, as parsed, to to:
+ * point every string of h that was in from at its copy.
+ */
+void	 http_head_move(struct http_head *, const char *from, size_t len,
+	    char *to);
 /* Map a method token to HTTP_M_*, or 0. */
 int	 http_method(const char *);
 /* The value of the first field called name (any case), or NULL. */

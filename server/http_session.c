@@ -34,13 +34,18 @@
 #define HDRS_MAX	(16 * 1024)	/* a handler's extra header lines */
 #define DRAIN_MAX	(256 * 1024)	/* unread body skipped to keep alive */
 
-static char		 head_buf[HTTP_HEAD_MAX + 1];
+/*
+ * What every request writes is kept to few pages, each child's own copy
+ * under c500: hsess on one page (see http.h), hdrs_buf from the start of
+ * one, with a small file's body after the header lines (http_body_room).
+ */
+static char		 head_buf[HTTP_HEAD_MAX + 1];	/* a body's request */
 static char		 hdrs_buf[HDRS_MAX + 1];	/* hs_hdrs */
 static unsigned char	*xfer_buf;
 static struct hsess	 hsess;
 
 static int	 http_read_head(struct hsess *, size_t *headlen);
-static int	 http_request(struct hsess *, char *head, size_t headlen);
+static int	 http_request(struct hsess *, size_t headlen);
 static int	 http_dispatch(struct hsess *);
 static int	 http_auth(struct hsess *);
 static int	 http_render(struct hsess *, int status);
@@ -223,6 +228,17 @@ http_xfer_buf(void)
 			xfer_buf = p;
 	}
 	return (xfer_buf);
+}
+
+void *
+http_body_room(struct hsess *hs, size_t n)
+{
+	struct buf	*b = &hs->hs_hdrs;
+	size_t		 at = b->b_len + 8;	/* http_reply's CRLF and NUL */
+
+	if (at <= b->b_max && n <= b->b_max - at)
+		return (b->b_data + at);
+	return (n <= HTTP_XFER_BUF ? http_xfer_buf() : NULL);
 }
 
 static const char *
@@ -808,25 +824,26 @@ http_dispatch(struct hsess *hs)
 
 	if (strcmp(h->hh_path, "*") == 0)
 		return (http_options(hs));
+	/* The decoded URL path, in hs_rel until it is normalised there. */
 	len = strlen(h->hh_path);
-	if ((dl = http_decode(hs->hs_path, sizeof(hs->hs_path), h->hh_path,
+	if ((dl = http_decode(hs->hs_rel, sizeof(hs->hs_rel), h->hh_path,
 	    len, 0)) < 0) {
 		http_message(hs, dl == -1 ? "bad percent-encoding in the "
 		    "path" : "path too long");
 		return (dl == -1 ? 400 : 414);
 	}
-	hs->hs_slash = dl > 0 && hs->hs_path[dl - 1] == '/';
+	hs->hs_slash = dl > 0 && hs->hs_rel[dl - 1] == '/';
 	if ((st = http_auth(hs)) != 0)
 		return (st);
 	/* wharfd's own URL space: the page's assets and the status view */
-	if (strncmp(hs->hs_path, "/.wharf/", 8) == 0) {
+	if (strncmp(hs->hs_rel, "/.wharf/", 8) == 0) {
 		if (hs->hs_meth != HTTP_M_GET && hs->hs_meth != HTTP_M_HEAD)
 			return (405);
-		if (strcmp(hs->hs_path + 8, "status") == 0)
+		if (strcmp(hs->hs_rel + 8, "status") == 0)
 			return (http_status_page(hs));
-		return (http_asset(hs, hs->hs_path + 8));
+		return (http_asset(hs, hs->hs_rel + 8));
 	}
-	if ((e = store_normalize(hs->hs_path, hs->hs_rel,
+	if ((e = store_normalize(hs->hs_rel, hs->hs_rel,
 	    sizeof(hs->hs_rel))) != 0) {
 		if (e == EACCES)
 			http_message(hs, "a path may not contain '..'");
@@ -853,14 +870,24 @@ http_dispatch(struct hsess *hs)
 	return (501);
 }
 
-/* Parse the head in head[0..headlen) and answer it. */
+/*
+ * Parse the head at the start of c_in, headlen bytes, and answer it. The
+ * head is parsed where it was read: a GET copies nothing and writes no
+ * page but c_in's. A request with a body moves its head to head_buf
+ * first, since reading the body reuses c_in; otherwise http_session
+ * consumes it once the response and the access log are done.
+ */
 static int
-http_request(struct hsess *hs, char *head, size_t headlen)
+http_request(struct hsess *hs, size_t headlen)
 {
 	struct http_head	*h = &hs->hs_head;
+	struct conn		*c = hs->hs_conn;
+	char			*head = buf_head(&c->c_in);
 	const char		*v, *conn;
 	size_t			 n;
 	int			 st;
+
+	hs->hs_inplace = headlen;
 
 	if (access_log_enabled()) {
 		const char *s = head;
@@ -897,6 +924,14 @@ http_request(struct hsess *hs, char *head, size_t headlen)
 	    hs->hs_framing.hb_length > 0) {
 		hs->hs_body = HB_LENGTH;
 		hs->hs_body_left = hs->hs_framing.hb_length;
+	}
+	if (hs->hs_body != HB_NONE) {
+		memcpy(head_buf, head, headlen);
+		head_buf[headlen] = '\0';
+		http_head_move(h, head, headlen, head_buf);
+		hs->hs_query = h->hh_query;
+		buf_consume(&c->c_in, headlen);
+		hs->hs_inplace = 0;
 	}
 	if ((v = http_field(h, "Expect")) != NULL) {
 		if (strcasecmp(v, "100-continue") != 0)
@@ -946,6 +981,7 @@ http_session(struct conn *c)
 		hs->hs_msg[0] = '\0';
 		hs->hs_status = 0;
 		hs->hs_sent0 = c->c_sent;
+		hs->hs_inplace = 0;
 		hs->hs_user = NULL;
 		strcpy(hs->hs_username, "-");
 		strcpy(hs->hs_reqline, "-");
@@ -959,11 +995,8 @@ http_session(struct conn *c)
 		child_state(SL_READING);
 		child_slot->sl_requests++;
 		if (st == 0) {
-			memcpy(head_buf, buf_head(&c->c_in), headlen);
-			head_buf[headlen] = '\0';
-			buf_consume(&c->c_in, headlen);
 			child_state(SL_SENDING);
-			st = http_request(hs, head_buf, headlen);
+			st = http_request(hs, headlen);
 		} else {
 			hs->hs_minor = 1;
 			hs->hs_close = 1;
@@ -975,6 +1008,9 @@ http_session(struct conn *c)
 			st = http_render(hs, st);
 		}
 		http_log(hs);
+		if (hs->hs_inplace > 0)
+			buf_consume(&c->c_in, hs->hs_inplace);
+		hs->hs_inplace = 0;
 		child_slot->sl_path[0] = '\0';
 		if (st == HTTP_BROKEN || hs->hs_close)
 			return;

@@ -136,7 +136,8 @@ store_normalize(const char *in, char *out, size_t outsz)
 		}
 		if (used > 0)
 			out[used++] = '/';
-		memcpy(out + used, name, len);
+		/* In place, out + used is never past name: memmove. */
+		memmove(out + used, name, len);
 		used += len;
 	}
 	out[error == 0 ? used : 0] = '\0';

@@ -70,7 +70,9 @@ void	store_close(struct store *);
  * repeated '/' and "." components go, "" means the root.  Every byte other
  * than '/' and NUL is ordinary, including control bytes, newlines,
  * backslashes and non-UTF-8.  This is a first line of defence only: the
- * kernel confines the result again.  in and out must not overlap.
+ * kernel confines the result again.  out may be in itself (normalising
+ * in place: the result is never longer than in); otherwise the two must
+ * not overlap.
  * Returns 0, or an errno value (not -1; errno is not set):
  *   EACCES        a ".." component;
  *   ENOENT        a component starting with ".wharf-" (hidden);

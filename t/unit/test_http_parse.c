@@ -182,6 +182,55 @@ test_heads(void)
 	    http_field(&h, "nope") == NULL, "head: fields trimmed, any case");
 }
 
+/*
+ * A head is parsed where it was read, with the next request's bytes after
+ * it; a request with a body then moves it out of the way.
+ */
+static void
+test_in_place(void)
+{
+	static const struct {
+		const char	*req;	/* a head, then the next request */
+		const char	*path, *query, *field, *value;
+	} t[] = {
+		{ "GET /a?b HTTP/1.1\r\nHost: h\r\nX-A:  v w \r\n\r\nGET /n",
+		    "/a", "b", "X-A", "v w" },
+		{ "PUT /up HTTP/1.1\nHost: h\nContent-Length: 3\n\nabc",
+		    "/up", NULL, "content-length", "3" },
+		{ "GET http://h?q HTTP/1.1\r\nHost: h\r\n\r\n\r\n",
+		    "/", "q", "Host", "h" },
+		{ "\r\nGET /e HTTP/1.1\r\nHost: h\r\nEmpty:\r\n\r\nx",
+		    "/e", NULL, "Empty", "" },
+	};
+	struct http_head	 h;
+	char			 buf[256], to[256];
+	size_t			 i, len, headlen;
+	int			 st;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		len = strlen(t[i].req);
+		memcpy(buf, t[i].req, len + 1);
+		st = http_head_scan(buf, len, &headlen);
+		ok(st == 0 && headlen > 0 && headlen < len,
+		    "in place: %s: scanned %zu of %zu", vis(t[i].req), headlen,
+		    len);
+		st = http_parse_head(buf, headlen, &h);
+		ok(st == 0 && strcmp(buf + headlen, t[i].req + headlen) == 0,
+		    "in place: %s: parsed (%d), the next bytes kept",
+		    vis(t[i].req), st);
+		memcpy(to, buf, headlen + 1);
+		memset(buf, '#', headlen);
+		http_head_move(&h, buf, headlen, to);
+		ok(strcmp(h.hh_path, t[i].path) == 0 &&
+		    (t[i].query == NULL ? h.hh_query == NULL :
+		    h.hh_query != NULL && strcmp(h.hh_query, t[i].query) == 0) &&
+		    http_field(&h, t[i].field) != NULL &&
+		    strcmp(http_field(&h, t[i].field), t[i].value) == 0 &&
+		    strcmp(h.hh_method, t[i].req[0] == 'P' ? "PUT" : "GET") == 0,
+		    "in place: %s: moved, read from the copy", vis(t[i].req));
+	}
+}
+
 static void
 test_limits(void)
 {
@@ -653,6 +702,7 @@ int
 main(void)
 {
 	test_heads();
+	test_in_place();
 	test_limits();
 	test_framing();
 	test_chunks();

@@ -469,7 +469,7 @@ static void
 test_normalize(void)
 {
 	const struct norm_case	*nc;
-	char			 out[PATH_MAX], small[4];
+	char			 out[PATH_MAX], inplace[PATH_MAX + 8], small[4];
 	size_t			 i;
 	int			 rv;
 
@@ -487,6 +487,15 @@ test_normalize(void)
 			    "normalize: case %zu (%.40s) refused with %s "
 			    "(got %s)", i, nc->nc_in, errname(nc->nc_error),
 			    rv == 0 ? "success" : errname(rv));
+		/* The same in place, as the HTTP session does it. */
+		if (strlen(nc->nc_in) >= sizeof(inplace))
+			continue;
+		strcpy(inplace, nc->nc_in);
+		rv = store_normalize(inplace, inplace, sizeof(inplace));
+		ok(rv == nc->nc_error && strcmp(inplace, nc->nc_error == OK ?
+		    nc->nc_out : "") == 0,
+		    "normalize: case %zu (%.40s) in place gives \"%.40s\"",
+		    i, nc->nc_in, inplace);
 	}
 
 	ok(store_normalize("abc", small, sizeof(small)) == 0 &&
