@@ -25,6 +25,8 @@ static int	 hexval(int);
 static char	*line_next(char **p, char *end);
 static char	*trim(char *);
 static char	*moved(char *, const char *from, size_t len, char *to);
+static int	 field_is(const struct http_field *, const char *name,
+		    size_t nl);
 static int	 q_positive(const char *params, size_t len);
 static void	 part_disposition(char *, struct http_part *);
 static void	 part_headers(char *p, struct http_part *);
@@ -167,8 +169,9 @@ http_method(const char *m)
 int
 http_parse_head(char *p, size_t len, struct http_head *h)
 {
-	char	*end = p + len, *line, *sp, *v, *s, *colon;
-	size_t	 fieldbytes = 0, hosts = 0;
+	struct http_field	*f;
+	char			*end = p + len, *line, *sp, *v, *s, *colon;
+	size_t			 fieldbytes = 0, hosts = 0;
 
 	/* hh_fields past hh_nfields are never read: 1.6 KiB left alone. */
 	memset(h, 0, offsetof(struct http_head, hh_fields));
@@ -254,11 +257,12 @@ http_parse_head(char *p, size_t len, struct http_head *h)
 			if (((unsigned char)*s < 0x20 && *s != '\t') ||
 			    *s == 0x7f)
 				return (400);
-		if (strcasecmp(line, "Host") == 0)
+		f = &h->hh_fields[h->hh_nfields++];
+		f->hf_name = line;
+		f->hf_namelen = (size_t)(colon - line);
+		f->hf_value = v;
+		if (f->hf_namelen == 4 && strcasecmp(line, "Host") == 0)
 			hosts++;
-		h->hh_fields[h->hh_nfields].hf_name = line;
-		h->hh_fields[h->hh_nfields].hf_value = v;
-		h->hh_nfields++;
 	}
 	if (hosts > 1 || (hosts == 0 && h->hh_minor >= 1))
 		return (400);
@@ -293,19 +297,28 @@ http_head_move(struct http_head *h, const char *from, size_t len, char *to)
 	}
 }
 
+/* Is field f called name, of nl bytes (any case)? */
+static int
+field_is(const struct http_field *f, const char *name, size_t nl)
+{
+	/*
+	 * A handler asks for a dozen names a request, most of them absent:
+	 * compare the length and the first byte case-blind before calling
+	 * strcasecmp. For a letter, c | 0x20 is its lower case, so this
+	 * never skips a match.
+	 */
+	return (f->hf_namelen == nl &&
+	    (f->hf_name[0] | 0x20) == (name[0] | 0x20) &&
+	    strcasecmp(f->hf_name, name) == 0);
+}
+
 const char *
 http_field(const struct http_head *h, const char *name)
 {
-	size_t	 i;
+	size_t	 i, nl = strlen(name);
 
-	/*
-	 * A handler asks for a dozen names a request: compare the first
-	 * byte case-blind before calling strcasecmp. For a letter, c | 0x20
-	 * is its lower case, so this never skips a match.
-	 */
 	for (i = 0; i < h->hh_nfields; i++)
-		if ((h->hh_fields[i].hf_name[0] | 0x20) == (name[0] | 0x20) &&
-		    strcasecmp(h->hh_fields[i].hf_name, name) == 0)
+		if (field_is(&h->hh_fields[i], name, nl))
 			return (h->hh_fields[i].hf_value);
 	return (NULL);
 }
@@ -320,14 +333,13 @@ http_parse_framing(const struct http_head *h, struct http_framing *f)
 	memset(f, 0, sizeof(*f));
 	for (i = 0; i < h->hh_nfields; i++) {
 		v = h->hh_fields[i].hf_value;
-		if (strcasecmp(h->hh_fields[i].hf_name,
-		    "Transfer-Encoding") == 0) {
+		if (field_is(&h->hh_fields[i], "Transfer-Encoding", 17)) {
 			if (te != NULL)
 				return (501);	/* more than one coding */
 			te = v;
 			continue;
 		}
-		if (strcasecmp(h->hh_fields[i].hf_name, "Content-Length") != 0)
+		if (!field_is(&h->hh_fields[i], "Content-Length", 14))
 			continue;
 		/* "5" or a list of identical values, "5, 5" (RFC 9110 8.6) */
 		for (;;) {
