@@ -115,7 +115,7 @@ time_t	 http_parse_date(const char *);
  * ECONNRESET (client gone).
  */
 ssize_t	 http_body_read(struct hsess *, void *, size_t n);
-/* The per-child transfer buffer of HTTP_XFER_BUF bytes, or NULL. */
+/* The per-child transfer buffer of HTTP_XFER_BUF bytes (http_init's). */
 unsigned char *http_xfer_buf(void);
 /*
  * Room for n bytes of a body to pass to http_reply: in hs_hdrs after the

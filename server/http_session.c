@@ -35,13 +35,18 @@
 #define DRAIN_MAX	(256 * 1024)	/* unread body skipped to keep alive */
 
 /*
- * What every request writes is kept to few pages, each child's own copy
- * under c500: hsess on one page (see http.h), hdrs_buf from the start of
- * one, with a small file's body after the header lines (http_body_room).
+ * What a request writes is kept to few pages (each child's own copy under
+ * c500): the header lines start a page, and a small file's body goes on
+ * it after them (http_body_room); hsess keeps its hot fields together
+ * (http.h). The header lines and the transfer buffer are one mapping,
+ * made by http_init before the pool forks and never touched by the
+ * master: page-aligned, and malloc's headers and arena are not written.
  */
+#define HDRS_SPAN	(((size_t)HDRS_MAX + 1 + 4095) & ~(size_t)4095)
+
 static char		 head_buf[HTTP_HEAD_MAX + 1];	/* a body's request */
-static char		 hdrs_buf[HDRS_MAX + 1];	/* hs_hdrs */
-static unsigned char	*xfer_buf;
+static char		*hdrs_buf;	/* hs_hdrs, HDRS_MAX + 1 bytes */
+static unsigned char	*xfer_buf;	/* HTTP_XFER_BUF bytes */
 static struct hsess	 hsess;
 
 static int	 http_read_head(struct hsess *, size_t *headlen);
@@ -210,23 +215,9 @@ http_message(struct hsess *hs, const char *fmt, ...)
 	log_escape(hs->hs_msg, sizeof(hs->hs_msg), raw, strlen(raw));
 }
 
-/*
- * Mapped, not malloc'd: a 256 KiB malloc came from the heap's free top
- * when the master left one, and each child then wrote chunk headers at
- * both ends, four private pages with malloc's own; mapped on its own, a
- * small file touches one page of it.
- */
 unsigned char *
 http_xfer_buf(void)
 {
-	void	*p;
-
-	if (xfer_buf == NULL) {
-		p = mmap(NULL, HTTP_XFER_BUF, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p != MAP_FAILED)
-			xfer_buf = p;
-	}
 	return (xfer_buf);
 }
 
@@ -965,7 +956,7 @@ http_session(struct conn *c)
 	int		 st;
 
 	if (hs->hs_hdrs.b_max == 0)
-		buf_init_fixed(&hs->hs_hdrs, hdrs_buf, sizeof(hdrs_buf));
+		buf_init_fixed(&hs->hs_hdrs, hdrs_buf, HDRS_MAX + 1);
 	for (;;) {
 		if (child_slot->sl_requests > 0)
 			child_state(SL_KEEPALIVE);
@@ -1024,6 +1015,17 @@ http_session(struct conn *c)
 int
 http_init(char *err, size_t errlen)
 {
+	void	*p;
+
+	p = mmap(NULL, HDRS_SPAN + HTTP_XFER_BUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map %zu KiB for HTTP buffers: %s",
+		    (HDRS_SPAN + HTTP_XFER_BUF) / 1024, strerror(errno));
+		return (-1);
+	}
+	hdrs_buf = p;
+	xfer_buf = (unsigned char *)p + HDRS_SPAN;
 	(void)mime_init();
 	if (http_assets_load(conf.c_share_dir, err, errlen) == -1)
 		return (-1);
