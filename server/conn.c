@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -284,12 +285,34 @@ conn_write(struct conn *c, const void *p, size_t n)
 	return (conn_writev(c, &iov, 1));
 }
 
+/*
+ * In a transfer, wait for client bytes: --transfer-timeout, and the wait
+ * counts for --min-rate. 0 to try again, or -1 with errno.
+ */
+static int
+conn_wait_in(struct conn *c)
+{
+	int64_t	 t0 = io_now_ms();
+	int	 w;
+
+	w = io_wait(c->c_fd, POLLIN, conn_deadline(conf.c_transfer_timeout),
+	    &child_waitmask, NULL);
+	if (w == 1 && conn_rate(c, 0, io_now_ms() - t0) == -1)
+		return (-1);
+	if (w == 0) {
+		errno = ETIMEDOUT;
+		return (-1);
+	}
+	if (w == -1 && errno != EINTR)
+		return (-1);
+	child_housekeeping();
+	return (0);
+}
+
 ssize_t
 conn_read(struct conn *c, void *p, size_t n)
 {
-	int64_t	 t0;
 	ssize_t	 r;
-	int	 w;
 
 	if (buf_avail(&c->c_in) > 0) {
 		if (n > buf_avail(&c->c_in))
@@ -306,19 +329,39 @@ conn_read(struct conn *c, void *p, size_t n)
 			return (conn_rate(c, (size_t)r, 0) == -1 ? -1 : r);
 		if (errno != EAGAIN && errno != EINTR)
 			return (-1);
-		t0 = io_now_ms();
-		w = io_wait(c->c_fd, POLLIN,
-		    conn_deadline(conf.c_transfer_timeout), &child_waitmask,
-		    NULL);
-		if (w == 1 && conn_rate(c, 0, io_now_ms() - t0) == -1)
+		if (conn_wait_in(c) == -1)
 			return (-1);
-		if (w == 0) {
-			errno = ETIMEDOUT;
+	}
+}
+
+ssize_t
+conn_splice_in(struct conn *c, int pipefd, size_t n)
+{
+	ssize_t	 r;
+
+	if (buf_avail(&c->c_in) > 0) {
+		errno = EINVAL;
+		return (-1);
+	}
+	/*
+	 * splice(2) takes no MSG_DONTWAIT and would wait on a blocking
+	 * socket: non-blocking for good, as for sendfile.
+	 */
+	if (c->c_blocking) {
+		if (io_set_nonblock(c->c_fd, 1) == -1)
 			return (-1);
-		}
-		if (w == -1 && errno != EINTR)
+		c->c_blocking = 0;
+	}
+	c->c_drained = 0;
+	for (;;) {
+		r = splice(c->c_fd, NULL, pipefd, NULL, n,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (r >= 0)
+			return (conn_rate(c, (size_t)r, 0) == -1 ? -1 : r);
+		if (errno != EAGAIN && errno != EINTR)
 			return (-1);
-		child_housekeeping();
+		if (conn_wait_in(c) == -1)
+			return (-1);
 	}
 }
 

@@ -84,6 +84,13 @@ int	 conn_writev(struct conn *, struct iovec *, int);
  */
 ssize_t	 conn_read(struct conn *, void *, size_t n);
 /*
+ * Up to n client bytes into pipefd, the write end of an empty pipe,
+ * without copying them through user space (splice(2)), under the same
+ * deadline and --min-rate as conn_read; only once c_in is empty (EINVAL
+ * otherwise). Returns bytes, 0 at the end of the stream, or -1 with errno.
+ */
+ssize_t	 conn_splice_in(struct conn *, int pipefd, size_t n);
+/*
  * Send n bytes of fd from *offset with sendfile(2), advancing *offset.
  * Returns 0, or -1 with errno (ETIMEDOUT for a stalled client, ENODATA
  * when the file ended early).

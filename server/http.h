@@ -115,6 +115,18 @@ time_t	 http_parse_date(const char *);
  * ECONNRESET (client gone).
  */
 ssize_t	 http_body_read(struct hsess *, void *, size_t n);
+/*
+ * The bytes of a Content-Length body left to read once c_in holds none
+ * of them (and no 100 Continue is due): what http_body_splice can move.
+ * 0 for any other body.
+ */
+uint64_t http_body_spliceable(const struct hsess *);
+/*
+ * Up to n of those bytes from the socket into pipefd, the write end of an
+ * empty pipe (conn_splice_in). Returns bytes, 0 when there is nothing to
+ * splice, or -1 with errno as http_body_read.
+ */
+ssize_t	 http_body_splice(struct hsess *, int pipefd, size_t n);
 /* The per-child transfer buffer of HTTP_XFER_BUF bytes (http_init's). */
 unsigned char *http_xfer_buf(void);
 /*

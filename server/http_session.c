@@ -577,6 +577,33 @@ http_json(struct buf *b, const char *s)
 	return (buf_add(b, "\"", 1));
 }
 
+uint64_t
+http_body_spliceable(const struct hsess *hs)
+{
+	if (hs->hs_body != HB_LENGTH || hs->hs_expect ||
+	    buf_avail(&hs->hs_conn->c_in) > 0)
+		return (0);
+	return (hs->hs_body_left);
+}
+
+ssize_t
+http_body_splice(struct hsess *hs, int pipefd, size_t n)
+{
+	ssize_t	 r;
+
+	if (n > http_body_spliceable(hs))
+		n = (size_t)http_body_spliceable(hs);
+	if (n == 0)
+		return (0);
+	if ((r = conn_splice_in(hs->hs_conn, pipefd, n)) <= 0) {
+		if (r == 0)
+			errno = ECONNRESET;
+		return (-1);
+	}
+	hs->hs_body_left -= (uint64_t)r;
+	return (r);
+}
+
 ssize_t
 http_body_read(struct hsess *hs, void *p, size_t n)
 {

@@ -31,6 +31,13 @@
 #define MP_BUF		(128 * 1024)	/* multipart parse window */
 #define FIELD_MAX	1024		/* a form field's value */
 #define KEEP_MAX	1000		/* "name (N).ext" tried up to N */
+/*
+ * A PUT body spliced from the socket to the file: from this much left
+ * (below, a pipe's four system calls buy nothing), through a pipe this
+ * big (the most an unprivileged process may ask for by default).
+ */
+#define SPLICE_MIN	(1024 * 1024)
+#define SPLICE_PIPE	(1024 * 1024)
 
 /* One file being received. */
 struct upload {
@@ -47,6 +54,9 @@ static char	 mp_buf[MP_BUF + 1];
 
 static int	 upload_join(struct hsess *, const char *dir, const char *name,
 		    char *rel);
+static int	 upload_count(struct upload *, size_t n);
+static void	 upload_wrote(struct upload *, size_t n);
+static int	 upload_splice(struct hsess *, struct upload *);
 static int	 upload_keep_name(char *rel);
 static int	 upload_begin(struct hsess *, struct upload *, int keep);
 static void	 upload_write(struct upload *, const void *, size_t);
@@ -163,24 +173,88 @@ upload_log_error(const struct upload *u, const char *what)
 	errno = e;
 }
 
-static void
-upload_write(struct upload *u, const void *p, size_t n)
+/* Count n more bytes of the body. 1 when they are to be written. */
+static int
+upload_count(struct upload *u, size_t n)
 {
 	u->u_total += n;
 	child_slot->sl_bytes += n;
 	if (u->u_werr == 0 && conf.c_max_upload > 0 &&
 	    u->u_total > conf.c_max_upload)
 		u->u_werr = EFBIG;
-	if (u->u_werr == 0 && io_write_full(u->u_su.su_fd, p, n) == -1) {
-		u->u_werr = errno;
-		upload_log_error(u, "write");
-	}
+	return (u->u_werr == 0);
+}
+
+/* n bytes were written to the file. */
+static void
+upload_wrote(struct upload *u, size_t n)
+{
 	/* Durable: the disk starts now, so the fsync at the end is short. */
 	if (u->u_werr == 0 && store.st_fsync &&
 	    io_writeback(&u->u_wb, u->u_su.su_fd, n) == -1) {
 		u->u_werr = errno;
 		upload_log_error(u, "writeback");
 	}
+}
+
+static void
+upload_write(struct upload *u, const void *p, size_t n)
+{
+	if (!upload_count(u, n))
+		return;
+	if (io_write_full(u->u_su.su_fd, p, n) == -1) {
+		u->u_werr = errno;
+		upload_log_error(u, "write");
+		return;
+	}
+	upload_wrote(u, n);
+}
+
+/*
+ * The rest of a Content-Length body from the socket to the file through a
+ * pipe (splice(2)): the bytes are copied once, into the page cache, where
+ * recv and write copied them twice. Returns 0 to go on with the read
+ * loop (the body is done, or short, or a write failed: the rest is read
+ * and dropped there), or -1 when the body could not be read (errno as
+ * http_body_read).
+ */
+static int
+upload_splice(struct hsess *hs, struct upload *u)
+{
+	ssize_t	 n, w, left;
+	int	 pfd[2], rv = 0, e;
+
+	if (u->u_werr != 0 || http_body_spliceable(hs) < SPLICE_MIN)
+		return (0);
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return (0);
+	/* Fewer rounds; the default 64 KiB works too. */
+	(void)fcntl(pfd[1], F_SETPIPE_SZ, SPLICE_PIPE);
+	while (u->u_werr == 0) {
+		if ((n = http_body_splice(hs, pfd[1], SPLICE_PIPE)) <= 0) {
+			rv = (int)n;
+			break;
+		}
+		if (!upload_count(u, (size_t)n))
+			break;
+		for (left = n; left > 0; left -= w) {
+			w = splice(pfd[0], NULL, u->u_su.su_fd, NULL,
+			    (size_t)left, SPLICE_F_MOVE);
+			if (w == -1 && errno == EINTR)
+				w = 0;
+			else if (w <= 0) {
+				u->u_werr = w == 0 ? EIO : errno;
+				upload_log_error(u, "write");
+				break;
+			}
+		}
+		upload_wrote(u, (size_t)n);
+	}
+	e = errno;
+	close(pfd[0]);
+	close(pfd[1]);
+	errno = e;
+	return (rv);
 }
 
 static void
@@ -298,6 +372,8 @@ http_put(struct hsess *hs)
 	if ((st = upload_begin(hs, &u, keep)) != 0)
 		return (st);
 	for (;;) {
+		if (upload_splice(hs, &u) == -1)
+			return (upload_read_error(hs, &u));
 		n = http_body_read(hs, buf, HTTP_XFER_BUF);
 		if (n == -1)
 			return (upload_read_error(hs, &u));

@@ -78,6 +78,41 @@ code() {
 	[ ! -e "$STORE/half.bin" ]
 }
 
+@test "put: a body over 1 MiB goes to the file by splice: stored exactly, the request pipelined after it answered; cut short, nothing is left" {
+	start_wharfd --writable
+	timeout 20 python3 - "$HPORT" "$WORK/big.bin" <<-'EOF'
+	import socket, sys
+	data = open(sys.argv[2], "rb").read()
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	# Some of the body comes with the head (read into the input buffer),
+	# the rest (spliced) with the next request right behind it.
+	s.sendall(b"PUT /spliced.bin HTTP/1.1\r\nHost: x\r\n"
+	          b"Content-Length: %d\r\n\r\n" % len(data) + data[:1000])
+	s.sendall(data[1000:] + b"GET /spliced.bin HTTP/1.1\r\nHost: x\r\n"
+	          b"Connection: close\r\n\r\n")
+	got = b""
+	while True:
+	    b = s.recv(1 << 20)
+	    if not b:
+	        break
+	    got += b
+	assert got.startswith(b"HTTP/1.1 201"), got[:100]
+	second = got[got.index(b"HTTP/1.1 200"):]
+	body = second.split(b"\r\n\r\n", 1)[1]
+	assert body == data, (len(body), len(data))
+	EOF
+	cmp "$STORE/spliced.bin" "$WORK/big.bin"
+	timeout 10 python3 - "$HPORT" <<-'EOF'
+	import socket, sys
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.sendall(b"PUT /cut.bin HTTP/1.1\r\nHost: x\r\n"
+	          b"Content-Length: 3000000\r\n\r\n" + b"x" * 2000000)
+	s.close()
+	EOF
+	wait_until 5 no_temporaries
+	[ ! -e "$STORE/cut.bin" ]
+}
+
 @test "post: multipart/form-data with several files stores them all" {
 	start_wharfd --writable
 	mkdir "$STORE/in"
