@@ -61,6 +61,8 @@ static void	 child_copy(char *, size_t, const char *, size_t max);
 static char	*child_utoa(char *, unsigned);
 static void	 child_peer_name(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t, char *, size_t);
+static void	 child_conn_names(struct conn *,
+		    const struct sockaddr_storage *, socklen_t);
 
 static void
 child_signal(int signo)
@@ -322,22 +324,21 @@ child_peer_name(const struct sockaddr_storage *ss, socklen_t sslen,
 	}
 }
 
-static void
-child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
+/*
+ * c_addr and c_peer of a new connection. Not inlined: NI_MAXHOST bytes
+ * on child_serve's frame were a page deeper for every request below it,
+ * a page each child then wrote.
+ */
+static __attribute__((noinline)) void
+child_conn_names(struct conn *c, const struct sockaddr_storage *ss,
     socklen_t sslen)
 {
-	struct conn	 c;
-	char		 host[NI_MAXHOST], port[NI_MAXSERV], *p;
+	char	 host[NI_MAXHOST], port[NI_MAXSERV], *p;
 
-	memset(&c, 0, sizeof(c));
-	c.c_fd = fd;
-	c.c_blocking = l->l_blocking;
-	c.c_proto = l->l_proto;
-	c.c_listener = l;
 	child_peer_name(ss, sslen, host, sizeof(host), port, sizeof(port));
-	child_copy(c.c_addr, sizeof(c.c_addr), host, 60);
+	child_copy(c->c_addr, sizeof(c->c_addr), host, 60);
 	/* c_peer: "host:port", or "[host]:port" for IPv6 (80 bytes hold it) */
-	p = c.c_peer;
+	p = c->c_peer;
 	if (ss->ss_family == AF_INET6)
 		*p++ = '[';
 	child_copy(p, 61, host, 60);
@@ -346,6 +347,20 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 		*p++ = ']';
 	*p++ = ':';
 	child_copy(p, 9, port, 8);
+}
+
+static void
+child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
+    socklen_t sslen)
+{
+	struct conn	 c;
+
+	memset(&c, 0, sizeof(c));
+	c.c_fd = fd;
+	c.c_blocking = l->l_blocking;
+	c.c_proto = l->l_proto;
+	c.c_listener = l;
+	child_conn_names(&c, ss, sslen);
 
 	child_slot->sl_proto = l->l_proto;
 	child_copy(child_slot->sl_peer, sizeof(child_slot->sl_peer), c.c_peer,
