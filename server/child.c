@@ -388,7 +388,6 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 			http_session(&c);
 	}
 	conn_close(&c);
-	file_cache_clear();
 	if (child_signals_open) {
 		sigprocmask(SIG_SETMASK, &child_blockmask, NULL);
 		child_signals_open = 0;
@@ -480,12 +479,16 @@ child_main(struct sb_slot *slot)
 		child_housekeeping();
 		if (child_stopping || child_leaving)
 			child_exit(CHILD_EXIT_OK);
-		n = epoll_pwait(epfd, evs, 8, -1, &child_waitmask);
+		/* Idle: after a while, keep no file of a gone client open. */
+		n = epoll_pwait(epfd, evs, 8, file_cache_held() > 0 ?
+		    FILE_CACHE_IDLE_MS : -1, &child_waitmask);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("epoll_wait");
 		}
+		if (n == 0)
+			file_cache_clear();
 		for (k = 0; k < n; k++) {
 			if (evs[k].data.u32 == POD_TAG) {
 				switch (read(prefork_pod_fd, &c, 1)) {

@@ -1,6 +1,6 @@
 /*
- * file_cache.c: the files one connection has fetched, kept open for its
- * next requests (see file_cache.h for what a hit must prove).
+ * file_cache.c: the files a busy child has served, kept open for the next
+ * requests (see file_cache.h for what a hit must prove).
  */
 #include <sys/stat.h>
 
@@ -106,4 +106,10 @@ file_cache_clear(void)
 		if (file_cache[i].fc_path[0] != '\0')
 			file_cache_drop(&file_cache[i]);
 	file_cache_tick = 0;
+}
+
+int
+file_cache_held(void)
+{
+	return (file_cache_count);
 }

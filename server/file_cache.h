@@ -1,5 +1,5 @@
 /*
- * file_cache.h: the files one connection has fetched, kept open for its
+ * file_cache.h: the files a busy child has served, kept open for its
  * next requests. A keep-alive client that asks for the same file again
  * (a poller, a benchmark, a page's assets fetched twice) costs one
  * fstatat(2) instead of openat2, fstat and close.
@@ -15,9 +15,12 @@
  * descriptor the store opened beneath the root: fstatat confines nothing,
  * it only proves that the name still means that inode.
  *
- * The cache belongs to the connection: file_cache_clear() at its end
- * closes everything, so a child holds no file of a gone client open (the
- * space of a deleted file comes back when its last reader leaves).
+ * The cache outlives a connection while the child stays busy, so a
+ * client that connects anew for each file (Connection: close) skips the
+ * openat2, fstat and close too; a child that has waited FILE_CACHE_IDLE_MS
+ * for its next client calls file_cache_clear(), so an idle child holds
+ * nothing open (the space of a deleted file comes back within a second
+ * of the last reader's child going idle).
  */
 #ifndef WHARFD_FILE_CACHE_H
 #define WHARFD_FILE_CACHE_H
@@ -28,6 +31,7 @@
 
 #define FILE_CACHE_SLOTS	8	/* files per connection */
 #define FILE_CACHE_PATH_MAX	512	/* longer relpaths are not kept */
+#define FILE_CACHE_IDLE_MS	1000	/* idle this long: close them all */
 
 /*
  * The cached descriptor of relpath, still naming the same unchanged file,
@@ -43,7 +47,9 @@ int	file_cache_get(struct store *, const char *relpath, struct stat *sb);
  * owns fd.
  */
 void	file_cache_put(const char *relpath, int fd, const struct stat *sb);
-/* Close every cached descriptor (the connection ended). */
+/* Close every cached descriptor (the child is idle). */
 void	file_cache_clear(void);
+/* How many descriptors the cache holds. */
+int	file_cache_held(void);
 
 #endif

@@ -474,6 +474,11 @@ holders() {
 	return 0
 }
 
+# nobody_holds FILE: no child has FILE open (for wait_until).
+nobody_holds() {
+	[ -z "$(holders "$1")" ]
+}
+
 @test "keep-alive: a file asked for again on one connection is fresh after every change" {
 	start_wharfd
 	printf 'first' >"$STORE/c.txt"
@@ -527,10 +532,10 @@ holders() {
 	grep -q '^7 200 fourth ' "$WORK/out"
 	# The child kept the file open between the requests...
 	[ "$(awk '$1 == "pids" { print $2 }' "$WORK/out")" -ge 1 ]
-	# ... and lets it go with the connection: a deleted file's space
-	# is not held by a child waiting for its next client.
+	# ... and lets it go once idle (a second after the connection): a
+	# deleted file's space is not held by a child waiting for a client.
 	rm "$STORE/c.txt"
-	wait_until 5 test -z "$(holders "$STORE/c.txt")"
+	wait_until 5 nobody_holds "$STORE/c.txt"
 }
 
 @test "http/1.0: answered, then closed unless keep-alive is asked" {
