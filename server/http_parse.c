@@ -19,6 +19,7 @@
 
 enum { MP_FIRST, MP_START, MP_AFTER_DELIM, MP_HEADERS, MP_BODY, MP_DONE };
 
+static int	 is_digit(int);
 static int	 is_tchar(int);
 static int	 is_token(const char *);
 static int	 hexval(int);
@@ -34,6 +35,13 @@ static char	*param_value(char *);
 static int	 b64val(int);
 
 static char	 slash[] = "/";
+
+/* isdigit(3) without the locale: every request, in the version. */
+static int
+is_digit(int ch)
+{
+	return (ch >= '0' && ch <= '9');
+}
 
 static int
 is_tchar(int ch)
@@ -200,8 +208,8 @@ http_parse_head(char *p, size_t len, struct http_head *h)
 	for (s = h->hh_target; *s != '\0'; s++)
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
 			return (400);
-	if (strncmp(v, "HTTP/", 5) != 0 || !isdigit((unsigned char)v[5]) ||
-	    v[6] != '.' || !isdigit((unsigned char)v[7]) || v[8] != '\0')
+	if (strncmp(v, "HTTP/", 5) != 0 || !is_digit(v[5]) ||
+	    v[6] != '.' || !is_digit(v[7]) || v[8] != '\0')
 		return (400);
 	if (v[5] != '1')
 		return (505);
@@ -346,7 +354,7 @@ http_parse_framing(const struct http_head *h, struct http_framing *f)
 			while (*v == ' ' || *v == '\t')
 				v++;
 			n = 0;
-			for (digits = 0; isdigit((unsigned char)*v); v++) {
+			for (digits = 0; is_digit(*v); v++) {
 				if (++digits > 18)
 					return (400);
 				n = n * 10 + (uint64_t)(*v - '0');

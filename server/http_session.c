@@ -1010,12 +1010,12 @@ http_session(struct conn *c)
 		st = http_read_head(hs, &headlen);
 		if (st == -1)
 			return;
-		child_state(SL_READING);
 		child_slot->sl_requests++;
 		if (st == 0) {
 			child_state(SL_SENDING);
 			st = http_request(hs, headlen);
 		} else {
+			child_state(SL_READING);
 			hs->hs_minor = 1;
 			hs->hs_close = 1;
 		}
