@@ -29,7 +29,7 @@
 
 #include "store.h"
 
-#define FILE_CACHE_SLOTS	8	/* files per connection */
+#define FILE_CACHE_SLOTS	8	/* files per child */
 #define FILE_CACHE_PATH_MAX	512	/* longer relpaths are not kept */
 #define FILE_CACHE_IDLE_MS	1000	/* idle this long: close them all */
 
