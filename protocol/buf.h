@@ -17,7 +17,7 @@ struct buf {
 	size_t	 b_cap;		/* bytes allocated */
 	size_t	 b_max;		/* hard maximum for b_len */
 	size_t	 b_off;		/* bytes already consumed from the front */
-	int	 b_fixed;	/* b_data is the caller's, never reallocated */
+	int	 b_fixed;	/* b_data is the caller's: never realloc'd */
 };
 
 /* Initialise an empty buffer that may grow to max bytes. Allocates nothing. */
@@ -25,8 +25,9 @@ void	 buf_init(struct buf *, size_t max);
 /*
  * Initialise an empty buffer on the caller's storage of size bytes (at
  * most size - 1 of data and the NUL): b_max is size - 1, so buf_reserve
- * never needs to grow it, and buf_free only empties it. For a buffer every connection needs, so that it costs
- * no malloc and touches no heap page.
+ * never needs to grow it, and buf_free only empties it. For a buffer
+ * every connection needs, so that it costs no malloc and touches no heap
+ * page.
  */
 void	 buf_init_fixed(struct buf *, char *storage, size_t size);
 /* Release the storage; the buffer is empty and reusable afterwards. */

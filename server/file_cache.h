@@ -31,7 +31,7 @@
 
 #define FILE_CACHE_SLOTS	8	/* files per child */
 #define FILE_CACHE_PATH_MAX	512	/* longer relpaths are not kept */
-#define FILE_CACHE_IDLE_MS	1000	/* idle this long: close them all */
+#define FILE_CACHE_IDLE_MS	1000	/* idle this long: close all */
 
 /*
  * The cached descriptor of relpath, still naming the same unchanged file,

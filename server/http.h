@@ -64,7 +64,7 @@ struct hsess {
 	int			 hs_no_body;	/* HEAD, 304: head only */
 	int			 hs_status;	/* sent, for the access log */
 	uint64_t		 hs_sent0;	/* c_sent after the head */
-	size_t			 hs_inplace;	/* head still in c_in: bytes */
+	size_t			 hs_inplace;	/* head left in c_in */
 	struct http_framing	 hs_framing;
 	struct buf		 hs_hdrs;	/* handler's extra header lines */
 	char			 hs_username[128];	/* for the access log */

@@ -30,7 +30,7 @@ enum http_method {
 struct http_field {
 	char	*hf_name;
 	char	*hf_value;	/* leading and trailing whitespace removed */
-	size_t	 hf_namelen;	/* so a lookup skips most names unread */
+	size_t	 hf_namelen;	/* lookups skip other lengths */
 };
 
 struct http_head {

@@ -44,7 +44,7 @@
  */
 #define HDRS_SPAN	(((size_t)HDRS_MAX + 1 + 4095) & ~(size_t)4095)
 
-static char		 head_buf[HTTP_HEAD_MAX + 1];	/* a body's request */
+static char		 head_buf[HTTP_HEAD_MAX + 1];	/* with a body */
 static char		*hdrs_buf;	/* hs_hdrs, HDRS_MAX + 1 bytes */
 static unsigned char	*xfer_buf;	/* HTTP_XFER_BUF bytes */
 static struct hsess	 hsess;
@@ -225,7 +225,7 @@ void *
 http_body_room(struct hsess *hs, size_t n)
 {
 	struct buf	*b = &hs->hs_hdrs;
-	size_t		 at = b->b_len + 8;	/* http_reply's CRLF and NUL */
+	size_t		 at = b->b_len + 8;	/* past http_reply's CRLF */
 
 	if (at <= b->b_max && n <= b->b_max - at)
 		return (b->b_data + at);

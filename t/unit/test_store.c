@@ -469,7 +469,8 @@ static void
 test_normalize(void)
 {
 	const struct norm_case	*nc;
-	char			 out[PATH_MAX], inplace[PATH_MAX + 8], small[4];
+	char			 out[PATH_MAX], inplace[PATH_MAX + 8];
+	char			 small[4];
 	size_t			 i;
 	int			 rv;
 
