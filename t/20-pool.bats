@@ -280,6 +280,25 @@ grow_to() {
 	noop 0
 }
 
+@test "pool: a new child gives up glibc's restartable sequence (rseq), which it never uses" {
+	need_strace
+	strace -f -o "$BATS_TEST_TMPDIR/true.rseq" -e trace=rseq true
+	grep -q '^[0-9]* *rseq(.*, 0, 0x53053053) = 0' \
+	    "$BATS_TEST_TMPDIR/true.rseq" ||
+	    skip "this glibc or kernel registers no rseq"
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1
+	local victim
+	victim=$(children)
+	tracer_start "$BATS_TEST_TMPDIR/master.rseq" -f -e trace=rseq \
+	    -p "$WHARFD_PID"
+	kill -KILL "$victim"
+	wait_until 2 eval '[ -n "$(children | grep -vx "$victim")" ]'
+	wait_until 5 grep -q 'rseq(.*, 0x1, 0x53053053.*= 0' \
+	    "$BATS_TEST_TMPDIR/master.rseq"
+	tracer_stop
+	cat "$BATS_TEST_TMPDIR/master.rseq"
+}
+
 @test "pool: the master runs above its children, who keep wharfd's own nice" {
 	local base want kid cap
 	# Started at nice 3 (raising one's own is always allowed), children

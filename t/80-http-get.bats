@@ -538,6 +538,25 @@ nobody_holds() {
 	wait_until 5 nobody_holds "$STORE/c.txt"
 }
 
+@test "file cache: a busy child serves a file again to a new connection without opening it; idle a second, it lets it go" {
+	need_strace
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1 \
+	    --max-children 1
+	child=$(children)
+	url=http://127.0.0.1:$HPORT/small.txt
+	tracer_start "$WORK/opens" -e trace=openat2 -p "$child"
+	# Two connections, one after the other: the file is opened once.
+	timeout 10 curl -sf -o /dev/null "$url"
+	timeout 10 curl -sf -o /dev/null "$url"
+	# After a second with no client, the next one opens it again.
+	sleep 2
+	timeout 10 curl -sf -o "$WORK/got" "$url"
+	tracer_stop
+	cat "$WORK/opens"
+	[ "$(grep -c '"small.txt"' "$WORK/opens")" -eq 2 ]
+	cmp "$WORK/got" "$STORE/small.txt"
+}
+
 @test "http/1.0: answered, then closed unless keep-alive is asked" {
 	start_wharfd
 	run raw 5 'req = b"GET /small.txt HTTP/1.0\r\n\r\n"'

@@ -113,6 +113,22 @@ code() {
 	[ ! -e "$STORE/cut.bin" ]
 }
 
+@test "put: a body over 1 MiB goes from the socket into the temporary file by splice(2), not through the server's memory" {
+	need_strace
+	start_wharfd --writable --start-children 1 --min-spare 1 \
+	    --max-spare 1 --max-children 1
+	child=$(children)
+	tracer_start "$WORK/calls" -y -e trace=splice -p "$child"
+	run code -T "$WORK/big.bin" "http://127.0.0.1:$HPORT/spliced.bin"
+	tracer_stop
+	[ "$output" = 201 ]
+	cmp "$STORE/spliced.bin" "$WORK/big.bin"
+	cat "$WORK/calls"
+	# from the socket into a pipe, and from the pipe into the file
+	grep -q '^splice([0-9]*<socket:.*<pipe:' "$WORK/calls"
+	grep -q '^splice([0-9]*<pipe:.*\.wharf-tmp\.' "$WORK/calls"
+}
+
 @test "post: multipart/form-data with several files stores them all" {
 	start_wharfd --writable
 	mkdir "$STORE/in"

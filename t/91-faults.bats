@@ -37,12 +37,6 @@ teardown() {
 	helpers_teardown
 }
 
-# need_strace: skip when this machine does not let strace trace.
-need_strace() {
-	strace -o /dev/null -e trace=none true 2>/dev/null ||
-	    skip "strace cannot trace processes here (ptrace not permitted)"
-}
-
 new_work() {
 	WORK=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/wharf.XXXXXX")
 	STORE=$WORK/store
@@ -73,27 +67,6 @@ holders() {
 
 holder_count() {
 	[ "$(holders "$1" | wc -l)" -ge "$2" ]
-}
-
-# tracer_start LOG STRACE-ARGS...: attach strace (output to LOG) and wait
-# until every process named with -p is attached.  Sets TRACER.
-tracer_start() {
-	local log=$1 want
-	shift
-	want=$(printf '%s\n' "$@" | grep -c '^-p$')
-	strace -o "$log" "$@" 2>"$log.err" 3>&- &
-	TRACER=$!
-	BG="$BG $TRACER"
-	wait_until 10 eval \
-	    '[ "$(grep -c " attached" "$log.err" 2>/dev/null)" -ge "$want" ]' ||
-	    { cat "$log.err"; return 1; }
-}
-
-# tracer_stop: detach strace; the processes it traced run on untouched.
-tracer_stop() {
-	kill -TERM "$TRACER"
-	wait "$TRACER" || true
-	BG=${BG/ $TRACER/}
 }
 
 # new_child_since PIDS...: some child of the master is none of PIDS.

@@ -67,6 +67,35 @@ children() {
 	pgrep -P "${1:-$WHARFD_PID}" 2>/dev/null || true
 }
 
+# need_strace: skip when this machine does not let strace trace.
+need_strace() {
+	strace -o /dev/null -e trace=none true 2>/dev/null ||
+	    skip "strace cannot trace processes here (ptrace not permitted)"
+}
+
+# tracer_start LOG STRACE-ARGS...: attach strace (output to LOG) and wait
+# until every process named with -p is attached.  Sets TRACER and adds it
+# to BG (a file whose teardown kills BG); elsewhere a tracer left behind
+# ends with the processes it traces, when stop_wharfd stops them.
+tracer_start() {
+	local log=$1 want
+	shift
+	want=$(printf '%s\n' "$@" | grep -c '^-p$')
+	strace -o "$log" "$@" 2>"$log.err" 3>&- &
+	TRACER=$!
+	BG="${BG:-} $TRACER"
+	wait_until 10 eval \
+	    '[ "$(grep -c " attached" "$log.err" 2>/dev/null)" -ge "$want" ]' ||
+	    { cat "$log.err"; return 1; }
+}
+
+# tracer_stop: detach strace; the processes it traced run on untouched.
+tracer_stop() {
+	kill -TERM "$TRACER"
+	wait "$TRACER" || true
+	BG=${BG/ $TRACER/}
+}
+
 # nice_of PID: its nice value.
 nice_of() {
 	ps -o ni= -p "$1" | tr -d ' '
