@@ -34,13 +34,18 @@ class Conn:
         return int(line[:3]), line[4:]
 
     def exact(self, n):
-        while len(self.buf) < n:
-            d = self.s.recv(max(65536, n - len(self.buf)))
+        # Pieces joined once: appending to one bytes object copied it
+        # whole at every recv, and a 32 MiB GET took 17 s of CPU.
+        parts, have = [self.buf], len(self.buf)
+        while have < n:
+            d = self.s.recv(min(1 << 20, max(65536, n - have)))
             if not d:
                 raise EOFError("connection closed")
-            self.buf += d
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
+            parts.append(d)
+            have += len(d)
+        data = b"".join(parts)
+        self.buf = data[n:]
+        return data[:n]
 
     def send(self, line):
         self.s.sendall(line.encode("latin-1") + b"\r\n")
