@@ -104,10 +104,6 @@ int	 http_errno_status(int err);
 int	 http_may_write(struct hsess *);
 /* The reason phrase of a status. */
 const char *http_reason(int status);
-/* IMF-fixdate of t into out (at least 30 bytes). Returns out. */
-const char *http_date(time_t t, char *out, size_t outsz);
-/* Parse an IMF-fixdate; -1 when it is not one. */
-time_t	 http_parse_date(const char *);
 /*
  * Read up to n bytes of the request body (de-chunked), sending 100
  * Continue first when the client asked. Returns bytes, 0 at the end of

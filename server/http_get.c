@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "file_cache.h"
 #include "http.h"
+#include "http_date.h"
 #include "log.h"
 #include "mime.h"
 #include "store.h"
@@ -268,7 +269,7 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 {
 	struct http_range	 ranges[HTTP_RANGES_MAX];
 	struct stat		 gzst;
-	char			 etag[80], gzetag[80], lm[40];
+	char			 etag[80], gzetag[80], lm[HTTP_DATE_LEN + 1];
 	char			 type[MIME_TYPE_MAX];
 	const char		*inm, *ims, *range, *ae;
 	size_t			 nranges, rlen;

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "conn.h"
 #include "http.h"
+#include "http_date.h"
 #include "log.h"
 #include "mime.h"
 #include "session.h"
@@ -93,29 +94,6 @@ http_reason(int status)
 	    "Internal Server Error");
 }
 
-const char *
-http_date(time_t t, char *out, size_t outsz)
-{
-	static time_t	 last_t = (time_t)-1;
-	static char	 last[40];
-	struct tm	 tm;
-
-	/* Last-Modified of the same files, again and again: keep one. */
-	if (t == last_t && outsz >= sizeof(last)) {
-		memcpy(out, last, sizeof(last));
-		return (out);
-	}
-	gmtime_r(&t, &tm);
-	if (strftime(out, outsz, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0 &&
-	    outsz > 0)
-		out[0] = '\0';
-	if (outsz >= sizeof(last)) {
-		memcpy(last, out, sizeof(last));
-		last_t = t;
-	}
-	return (out);
-}
-
 /*
  * The Date and Server lines every response starts with, formatted once
  * per second rather than per request. Sets *len.
@@ -123,14 +101,15 @@ http_date(time_t t, char *out, size_t outsz)
 static const char *
 http_common_lines(size_t *len)
 {
-	static time_t	 cached = (time_t)-1;
+	static time_t	 cached;
 	static char	 lines[128];
 	static size_t	 n;
-	char		 date[40];
+	char		 date[HTTP_DATE_LEN + 1];
 	time_t		 t = time(NULL);
 	int		 rv;
 
-	if (t != cached) {
+	/* Zero-initialised, not -1: .data is a page no child need write. */
+	if (t != cached || n == 0) {
 		rv = snprintf(lines, sizeof(lines), "Date: %s\r\n"
 		    "Server: wharfd/%s\r\n", http_date(t, date, sizeof(date)),
 		    PACKAGE_VERSION);
@@ -139,21 +118,6 @@ http_common_lines(size_t *len)
 	}
 	*len = n;
 	return (lines);
-}
-
-time_t
-http_parse_date(const char *s)
-{
-	struct tm	 tm;
-	const char	*end;
-
-	if (s == NULL)
-		return ((time_t)-1);
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (end == NULL || *end != '\0')
-		return ((time_t)-1);
-	return (timegm(&tm));
 }
 
 int

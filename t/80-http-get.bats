@@ -242,6 +242,31 @@ header() {
 	[ "$output" = 200 ]
 }
 
+@test "conditional: dates in all three HTTP-date forms, Last-Modified exact" {
+	touch -d '1994-11-06 08:49:37 UTC' "$STORE/small.txt"
+	start_wharfd
+	timeout 10 curl -sS -D "$WORK/h" -o /dev/null \
+	    "http://127.0.0.1:$HPORT/small.txt"
+	[ "$(header last-modified "$WORK/h")" = "Sun, 06 Nov 1994 08:49:37 GMT" ]
+	for d in 'Sun, 06 Nov 1994 08:49:37 GMT' \
+	    'Sunday, 06-Nov-94 08:49:37 GMT' 'Sun Nov  6 08:49:37 1994'; do
+		run timeout 10 curl -sS -H "If-Modified-Since: $d" -o /dev/null \
+		    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+		[ "$output" = 304 ]
+	done
+	# a second earlier, or not a date: the file
+	for d in 'Sun Nov  6 08:49:36 1994' 'Sun, 06 Nov 1994 08:49:37' \
+	    'yesterday'; do
+		run timeout 10 curl -sS -H "If-Modified-Since: $d" -o /dev/null \
+		    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+		[ "$output" = 200 ]
+	done
+	run timeout 10 curl -sS -r 0-3 \
+	    -H 'If-Range: Sun Nov  6 08:49:37 1994' \
+	    -w ' %{http_code}' "http://127.0.0.1:$HPORT/small.txt"
+	[ "$output" = "0123 206" ]
+}
+
 @test "conditional: If-Range with the current ETag gets 206, a stale one 200" {
 	start_wharfd
 	timeout 10 curl -sS -D "$WORK/h" -o /dev/null \

@@ -1,14 +1,15 @@
 /*
  * fuzz_http_head.c: libFuzzer target for what an HTTP client sends first:
  * the request head (scan, parse, framing), percent-decoding of the path
- * and query, Basic credentials and Range values (server/http_parse.c,
- * server/http_range.c).
+ * and query, Basic credentials, Range values and HTTP dates
+ * (server/http_parse.c, server/http_range.c, server/http_date.c).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_date.h"
 #include "http_parse.h"
 
 volatile unsigned long	 fuzz_sink;
@@ -51,9 +52,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct http_framing	 fr;
 	struct http_range	 ranges[HTTP_RANGES_MAX];
 	char			*copy, dec[8192], user[256], pass[256];
+	char			 date[HTTP_DATE_LEN + 1];
 	const char		*v;
 	size_t			 headlen = 0, n = 0, i;
 	long			 len;
+	time_t			 t;
 	int			 st;
 
 	if ((copy = malloc(size + 1)) == NULL)
@@ -93,6 +96,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((v = http_field(&head, "Accept-Encoding")) != NULL)
 			fuzz_sink += (unsigned long)http_accepts(v, "gzip");
 	}
+	/* The bytes as a date: one that parses formats and parses back. */
+	if ((t = http_parse_date(copy)) != (time_t)-1 &&
+	    t >= -62135596800LL && t <= 253402300799LL &&	/* years 1-9999 */
+	    http_parse_date(http_date(t, date, sizeof(date))) != t)
+		abort();
 	/* The same bytes as a bare Range value, against a small file. */
 	st = http_parse_range(copy, 1000, ranges, HTTP_RANGES_MAX, &n);
 	for (i = 0; st == 206 && i < n; i++)
