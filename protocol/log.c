@@ -23,6 +23,8 @@
 static int	 log_out = STDERR_FILENO;
 static int	 log_verbose;
 static char	 log_name[48] = "wharfd";
+static char	 log_forked_role[16];	/* log_forked_name() */
+static pid_t	 log_forked_from;
 static char	*log_path;
 static int	 log_syslog;
 
@@ -43,6 +45,25 @@ log_procname(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(log_name, sizeof(log_name), fmt, ap);
 	va_end(ap);
+}
+
+void
+log_forked_name(const char *role)
+{
+	snprintf(log_forked_role, sizeof(log_forked_role), "%s", role);
+	log_forked_from = getpid();
+}
+
+/* This process's name for a line: log_name, or "role PID" if forked. */
+static const char *
+log_whoami(char *buf, size_t bufsz)
+{
+	pid_t	 pid;
+
+	if (log_forked_role[0] == '\0' || (pid = getpid()) == log_forked_from)
+		return (log_name);
+	snprintf(buf, bufsz, "%s %ld", log_forked_role, (long)pid);
+	return (buf);
 }
 
 int
@@ -159,28 +180,27 @@ static void
 log_vline(int pri, const char *level, int with_errno, const char *fmt,
     va_list ap)
 {
-	if (log_syslog) {
-		char	 msg[2048];
-		int	 saved = errno;
-
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		if (with_errno)
-			syslog(pri, "%s: %s%s: %s", log_name, level, msg,
-			    strerror(saved));
-		else
-			syslog(pri, "%s: %s%s", log_name, level, msg);
-		errno = saved;
-		return;
-	}
-	char		 line[2048], stamp[32];
+	char		 line[2048], stamp[32], who[sizeof(log_forked_role) + 24];
+	const char	*name;
 	struct tm	 tm;
 	time_t		 now;
 	int		 saved = errno, n, m;
 
+	name = log_whoami(who, sizeof(who));
+	if (log_syslog) {
+		vsnprintf(line, sizeof(line), fmt, ap);
+		if (with_errno)
+			syslog(pri, "%s: %s%s: %s", name, level, line,
+			    strerror(saved));
+		else
+			syslog(pri, "%s: %s%s", name, level, line);
+		errno = saved;
+		return;
+	}
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "%s %s: %s", stamp, log_name, level);
+	n = snprintf(line, sizeof(line), "%s %s: %s", stamp, name, level);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

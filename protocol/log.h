@@ -12,6 +12,12 @@ void	 log_init(int verbose);
 /* Name this process in every following line, e.g. "child 12345". */
 void	 log_procname(const char *, ...)
 	    __attribute__((format(printf, 1, 2)));
+/*
+ * Name the processes this one forks from now on: their lines read
+ * "role PID" (e.g. "child 12345") without their writing a name, which
+ * would make the page it is on each child's own copy.
+ */
+void	 log_forked_name(const char *role);
 /* Send lines to path (appending) instead of stderr. Returns 0 or -1. */
 int	 log_open_file(const char *path);
 /* Send lines to syslog(3) (facility daemon) instead of stderr or a file.

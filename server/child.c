@@ -49,7 +49,11 @@ sigset_t		 child_waitmask;
 struct sb_slot		*child_slot;
 
 volatile sig_atomic_t	 child_shed;
-volatile sig_atomic_t	 child_idle_fd = -1;
+/*
+ * -1 from child_main on. Zero-initialised like every global a child
+ * writes: .data is a page the children can share only if none does.
+ */
+volatile sig_atomic_t	 child_idle_fd;
 volatile sig_atomic_t	 child_idle_why;
 
 static sigset_t		 child_blockmask;	/* outside waits */
@@ -62,7 +66,6 @@ static void	 child_serve(int fd, const struct listener *,
 static void	 child_exit(int) __attribute__((noreturn));
 static int	 child_over_ip_limit(const char *addr);
 static void	 child_refuse(struct conn *);
-static void	 child_upload_note(const char *, const char *);
 static void	 child_copy(char *, size_t, const char *, size_t max);
 static char	*child_utoa(char *, unsigned);
 static void	 child_peer_name(const struct sockaddr_storage *, socklen_t,
@@ -413,7 +416,7 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
  * target too long to record is not recorded (no such path can be opened
  * anyway: the store refuses paths over PATH_MAX).
  */
-static void
+void
 child_upload_note(const char *relpath, const char *tmp)
 {
 	struct sb_upload	*up = scoreboard_upload(child_slot);
@@ -463,13 +466,12 @@ child_main(struct sb_slot *slot)
 	char			 c;
 	int			 epfd, n, k, fd;
 
+	child_idle_fd = -1;
 	child_slot = slot;
-	log_procname("child %ld", (long)getpid());
 	child_setup_signals();
 	prefork_close_master_fds();
 	if (privsep_child() == -1)
 		exit(CHILD_EXIT_FATAL);
-	store.st_upload_hook = child_upload_note;
 	child_drop_rseq();
 	/* Never outlive the master (after privsep: setuid clears this). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||

@@ -26,6 +26,12 @@ extern volatile sig_atomic_t	 child_idle_fd;
 extern volatile sig_atomic_t	 child_idle_why;
 extern struct sb_slot		*child_slot;
 
+/*
+ * The store's st_upload_hook in a child: records each upload's temporary
+ * in the child's scoreboard slot, for the master to remove should the
+ * child die. The master sets it before forking (no child writes it).
+ */
+void	 child_upload_note(const char *relpath, const char *tmp);
 /* Serve connections until stopped; never returns. */
 void	 child_main(struct sb_slot *) __attribute__((noreturn));
 /* Record this child's state in its slot (and the shared idle count). */

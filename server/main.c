@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "access_log.h"
+#include "child.h"
 #include "daemon.h"
 #include "http.h"
 #include "io.h"
@@ -498,6 +499,7 @@ main(int argc, char *argv[])
 	if (store_open(&store, conf.c_root, conf.c_writable) == -1)
 		err(EXIT_USAGE, "--root %s", conf.c_root);
 	store.st_fsync = !conf.c_no_fsync;
+	store.st_upload_hook = child_upload_note;
 	if (conf.c_http_port >= 0) {
 		char	 msg[512];
 

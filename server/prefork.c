@@ -588,6 +588,7 @@ prefork_run(void)
 
 	prefork_master = getpid();
 	log_procname("master");
+	log_forked_name("child");
 	/* Old generations finishing after SIGHUP need slots of their own. */
 	slots = conf.c_max_children * 2;
 	scoreboard_create(slots);
