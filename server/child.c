@@ -4,17 +4,11 @@
  * new connection wakes one idle child rather than the whole pool.
  */
 #define _GNU_SOURCE
-#include "config.h"	/* first: HAVE_SYS_RSEQ_H picks a header below */
-
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
-#ifdef HAVE_SYS_RSEQ_H
-#include <sys/rseq.h>
-#endif
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -72,7 +66,6 @@ static void	 child_peer_name(const struct sockaddr_storage *, socklen_t,
 		    char *, size_t, char *, size_t);
 static void	 child_conn_names(struct conn *,
 		    const struct sockaddr_storage *, socklen_t);
-static void	 child_drop_rseq(void);
 
 static void
 child_signal(int signo)
@@ -433,28 +426,6 @@ child_upload_note(const char *relpath, const char *tmp)
 	memcpy(up->up_tmp, tmp, tlen + 1);
 }
 
-/*
- * glibc registers each thread for restartable sequences, and the kernel
- * then updates the thread's rseq area on every return to user space after
- * a switch: with a switch per request under c500, perf put that at 3% of
- * all samples (__rseq_handle_notify_resume, a cold user page each time).
- * A child uses none; glibc's only use, sched_getcpu(), falls back to the
- * system call. Unregistered with the length glibc registers; should
- * another glibc register otherwise, the kernel refuses and nothing
- * changes. The children's CPU per c500 request, five fresh-server runs
- * each: median 11.6 -> 10.6 us.
- */
-static void
-child_drop_rseq(void)
-{
-#if defined(HAVE_SYS_RSEQ_H) && defined(SYS_rseq)
-	if (__rseq_size > 0)
-		(void)syscall(SYS_rseq, (char *)__builtin_thread_pointer() +
-		    __rseq_offset, sizeof(struct rseq), RSEQ_FLAG_UNREGISTER,
-		    RSEQ_SIG);
-#endif
-}
-
 void
 child_main(struct sb_slot *slot)
 {
@@ -472,7 +443,6 @@ child_main(struct sb_slot *slot)
 	prefork_close_master_fds();
 	if (privsep_child() == -1)
 		exit(CHILD_EXIT_FATAL);
-	child_drop_rseq();
 	/* Never outlive the master (after privsep: setuid clears this). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
 	    getppid() != prefork_master)
