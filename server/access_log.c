@@ -69,12 +69,12 @@ access_log_enabled(void)
 static const char *
 alog_time(void)
 {
-	static time_t	 cached = (time_t)-1;
+	static time_t	 cached;	/* zero: .data stays unwritten */
 	static char	 out[40];
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 
-	if (now != cached) {
+	if (now != cached || out[0] == '\0') {
 		localtime_r(&now, &tm);
 		strftime(out, sizeof(out), "%d/%b/%Y:%H:%M:%S %z", &tm);
 		cached = now;

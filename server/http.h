@@ -105,6 +105,13 @@ int	 http_may_write(struct hsess *);
 /* The reason phrase of a status. */
 const char *http_reason(int status);
 /*
+ * The IMF-fixdate of a file's mtime, in a static buffer that the next
+ * call reuses: the last one is kept, since the same files are asked for
+ * again and again (its statics share the page of the Date line's cache,
+ * which a serving child writes anyway).
+ */
+const char *http_last_modified(time_t mtime);
+/*
  * Read up to n bytes of the request body (de-chunked), sending 100
  * Continue first when the client asked. Returns bytes, 0 at the end of
  * the body, or -1 with errno: EPROTO (bad chunk framing), ETIMEDOUT,

@@ -269,7 +269,7 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 {
 	struct http_range	 ranges[HTTP_RANGES_MAX];
 	struct stat		 gzst;
-	char			 etag[80], gzetag[80], lm[HTTP_DATE_LEN + 1];
+	char			 etag[80], gzetag[80];
 	char			 type[MIME_TYPE_MAX];
 	const char		*inm, *ims, *range, *ae;
 	size_t			 nranges, rlen;
@@ -283,8 +283,7 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 	ae = http_field(&hs->hs_head, "Accept-Encoding");
 	gzip = http_accepts(ae, "gzip");
 
-	http_header_add(hs, "Last-Modified",
-	    http_date(st->st_mtime, lm, sizeof(lm)));
+	http_header_add(hs, "Last-Modified", http_last_modified(st->st_mtime));
 	/*
 	 * Anyone who may upload could otherwise plant a page that runs on
 	 * the listing's origin with its visitors' credentials: files that

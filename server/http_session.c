@@ -94,6 +94,19 @@ http_reason(int status)
 	    "Internal Server Error");
 }
 
+const char *
+http_last_modified(time_t t)
+{
+	static time_t	 last_t;
+	static char	 last[HTTP_DATE_LEN + 1];
+
+	if (t != last_t || last[0] == '\0') {
+		http_date(t, last, sizeof(last));
+		last_t = t;
+	}
+	return (last);
+}
+
 /*
  * The Date and Server lines every response starts with, formatted once
  * per second rather than per request. Sets *len.
