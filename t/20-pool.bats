@@ -286,16 +286,19 @@ grow_to() {
 	ctl=$!
 	BG="${BG:-} $ctl"
 	addr=$(python3 "$T_SRCDIR/lib/rseq.py" "$ctl") ||
-	    skip "cannot read a process's rseq configuration (ptrace)"
+	    skip "cannot read a process's rseq configuration (ptrace; see /proc/sys/kernel/yama/ptrace_scope)"
 	kill "$ctl"
 	[ "$addr" != 0 ] || skip "this glibc or kernel registers no rseq"
 	start_wharfd --start-children 2 --min-spare 1 --max-spare 2
 	# A child unregistering for itself would leave the master's on, and
 	# the page the kernel writes its area on each child's own.
+	wait_until 5 eval '[ "$(children | wc -l)" -ge 2 ]'
 	for pid in "$WHARFD_PID" $(children); do
-		addr=$(python3 "$T_SRCDIR/lib/rseq.py" "$pid")
+		addr=$(python3 "$T_SRCDIR/lib/rseq.py" "$pid") ||
+		    { kill -0 "$pid" 2>/dev/null && addr=error || addr=gone; }
 		echo "pid $pid: rseq area at $addr"
-		[ "$addr" = 0 ]
+		# a child may leave between the listing and the look
+		[ "$addr" = 0 ] || { [ "$addr" = gone ] && [ "$pid" != "$WHARFD_PID" ]; }
 	done
 	# and the children still serve
 	hold
