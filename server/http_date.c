@@ -14,9 +14,6 @@
 #include "http_date.h"
 
 #define DAY_SECS	86400
-/* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
-#define DATE_MIN	(-62135596800LL)
-#define DATE_MAX	253402300799LL
 
 static const char	 wdays[7][4] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
@@ -83,10 +80,10 @@ http_date(time_t t, char *out, size_t outsz)
 			out[0] = '\0';
 		return (out);
 	}
-	if (s < DATE_MIN)
-		s = DATE_MIN;
-	if (s > DATE_MAX)
-		s = DATE_MAX;
+	if (s < HTTP_DATE_MIN)
+		s = HTTP_DATE_MIN;
+	if (s > HTTP_DATE_MAX)
+		s = HTTP_DATE_MAX;
 	days = s / DAY_SECS;
 	secs = s % DAY_SECS;
 	if (secs < 0) {
@@ -188,6 +185,7 @@ clock_time(const char *s, int64_t *secs)
 	return (s + 8);
 }
 
+/* Whether y-m-d is a day of the proleptic Gregorian calendar. */
 static int
 valid_day(int64_t y, unsigned m, unsigned d)
 {
@@ -231,12 +229,18 @@ http_parse_date(const char *s)
 		    (p = clock_time(p + 10, &secs)) == NULL ||
 		    strcmp(p, " GMT") != 0)
 			return ((time_t)-1);
-		/* RFC 9110: never more than 50 years ahead of now */
+		/*
+		 * RFC 9110: a year more than 50 years ahead is the one a
+		 * century before; so the year is the one with these two
+		 * digits in (now - 50, now + 50].
+		 */
 		civil_from_days((int64_t)time(NULL) / DAY_SECS, &now, &now_m,
 		    &now_d);
 		y = now / 100 * 100 + v;
 		if (y > now + 50)
 			y -= 100;
+		else if (y <= now - 50)
+			y += 100;
 	} else if (p[0] == ' ' && p - s == 3) {
 		/* asctime: "Sun Nov  6 08:49:37 1994" */
 		p++;
