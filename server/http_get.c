@@ -296,13 +296,18 @@ get_file(struct hsess *hs, int fd, struct stat *st, const char *name)
 	if (compressible)
 		http_header_add(hs, "Vary", "Accept-Encoding");
 
-	/* Conditionals: If-None-Match wins over If-Modified-Since. */
+	/*
+	 * Conditionals: If-None-Match wins over If-Modified-Since. A date
+	 * later than now is no date (as Apache has it): it would make any
+	 * file "not modified" until then.
+	 */
 	inm = http_field(&hs->hs_head, "If-None-Match");
 	ims = http_field(&hs->hs_head, "If-Modified-Since");
 	if ((inm != NULL && (etag_matches(inm, etag, 0) ||
 	    etag_matches(inm, gzetag, 0))) ||
 	    (inm == NULL && ims != NULL &&
-	    (t = http_parse_date(ims)) != (time_t)-1 && st->st_mtime <= t)) {
+	    (t = http_parse_date(ims)) != (time_t)-1 && st->st_mtime <= t &&
+	    t <= time(NULL))) {
 		http_header_add(hs, "ETag", compressible && gzip &&
 		    st->st_size >= GZIP_MIN ? gzetag : etag);
 		return (304);

@@ -260,10 +260,11 @@ header() {
 		echo "$d: $output"
 		[ "$output" = 304 ]
 	done
-	# a second earlier, or not a date: the file
+	# a second earlier, not a date, or later than now: the file
 	for d in "$(LC_ALL=C date -u -d "$when -1 sec" '+%a %b %e %H:%M:%S %Y')" \
 	    "$(LC_ALL=C date -u -d "$when" '+%a, %d %b %Y %H:%M:%S')" \
-	    'yesterday'; do
+	    'yesterday' \
+	    "$(LC_ALL=C date -u -d 'now + 2 days' '+%a, %d %b %Y %H:%M:%S GMT')"; do
 		run timeout 10 curl -sS -H "If-Modified-Since: $d" -o /dev/null \
 		    -w '%{http_code}' "http://127.0.0.1:$HPORT/small.txt"
 		echo "$d: $output"
