@@ -54,7 +54,7 @@ static sigset_t		 child_blockmask;	/* outside waits */
 static int		 child_signals_open;	/* this connection */
 
 static void	 child_signal(int);
-static void	 child_setup_signals(void);
+static void	 child_setup_signals(const sigset_t *);
 static void	 child_serve(int fd, const struct listener *,
 		    struct sockaddr_storage *, socklen_t);
 static void	 child_exit(int) __attribute__((noreturn));
@@ -98,8 +98,13 @@ child_signal(int signo)
 	errno = saved;
 }
 
+/*
+ * The child's handlers, then the signal mask it was forked with (mask:
+ * prefork_spawn blocks everything across fork, so that no signal meant
+ * for the child runs the master's handler in it).
+ */
 static void
-child_setup_signals(void)
+child_setup_signals(const sigset_t *mask)
 {
 	struct sigaction	 sa;
 	sigset_t		 block;
@@ -124,6 +129,7 @@ child_setup_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -412,9 +418,12 @@ child_serve(int fd, const struct listener *l, struct sockaddr_storage *ss,
 void
 child_upload_note(const char *relpath, const char *tmp)
 {
-	struct sb_upload	*up = scoreboard_upload(child_slot);
+	struct sb_upload	*up;
 	size_t			 rlen, tlen;
 
+	if (child_slot == NULL)		/* the master, which uploads nothing */
+		return;
+	up = scoreboard_upload(child_slot);
 	up->up_tmp[0] = '\0';
 	if (relpath == NULL || tmp == NULL)
 		return;
@@ -427,7 +436,7 @@ child_upload_note(const char *relpath, const char *tmp)
 }
 
 void
-child_main(struct sb_slot *slot)
+child_main(struct sb_slot *slot, const sigset_t *mask)
 {
 	struct epoll_event	 ev, evs[8];
 	struct sockaddr_storage	 ss;
@@ -439,7 +448,7 @@ child_main(struct sb_slot *slot)
 
 	child_idle_fd = -1;
 	child_slot = slot;
-	child_setup_signals();
+	child_setup_signals(mask);
 	prefork_close_master_fds();
 	if (privsep_child() == -1)
 		exit(CHILD_EXIT_FATAL);

@@ -32,8 +32,13 @@ extern struct sb_slot		*child_slot;
  * child die. The master sets it before forking (no child writes it).
  */
 void	 child_upload_note(const char *relpath, const char *tmp);
-/* Serve connections until stopped; never returns. */
-void	 child_main(struct sb_slot *) __attribute__((noreturn));
+/*
+ * Serve connections until stopped; never returns. Called right after
+ * fork with every signal blocked; mask is the mask to go back to once
+ * the child's own handlers are in place.
+ */
+void	 child_main(struct sb_slot *, const sigset_t *mask)
+	    __attribute__((noreturn));
 /* Record this child's state in its slot (and the shared idle count). */
 void	 child_state(int);
 /* Around a wait between requests on fd. */

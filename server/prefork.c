@@ -194,6 +194,7 @@ static int
 prefork_spawn(void)
 {
 	struct sb_slot	*slot;
+	sigset_t	 all, mask;
 	pid_t		 pid;
 
 	if ((slot = scoreboard_free_slot()) == NULL)
@@ -202,19 +203,27 @@ prefork_spawn(void)
 	slot->sl_generation = scoreboard->sb_generation;
 	slot->sl_state = SL_STARTING;
 	slot->sl_started = time(NULL);
-	switch (pid = fork()) {
-	case -1:
+	/*
+	 * Until the child has its own handlers, a signal sent to it (a
+	 * shed, a stop) would run the master's and land in the master's
+	 * signal pipe as if the master had been sent it: held off instead.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &mask);
+	pid = fork();
+	if (pid == 0) {
+		slot->sl_pid = getpid();
+		child_main(slot, &mask);
+		/* NOTREACHED */
+	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	if (pid == -1) {
 		log_warn("fork");
 		slot->sl_state = SL_EMPTY;
 		return (-1);
-	case 0:
-		slot->sl_pid = getpid();
-		child_main(slot);
-		/* NOTREACHED */
-	default:
-		slot->sl_pid = pid;
-		return (0);
 	}
+	slot->sl_pid = pid;
+	return (0);
 }
 
 /*

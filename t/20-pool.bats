@@ -305,6 +305,27 @@ grow_to() {
 	greeted 0
 }
 
+@test "pool: signals are held across fork, so none meant for a new child runs the master's handler" {
+	need_strace
+	start_wharfd --start-children 1 --min-spare 1 --max-spare 1
+	local victim
+	victim=$(children)
+	tracer_start "$BATS_TEST_TMPDIR/master.fork" \
+	    -e trace=rt_sigprocmask,clone,clone3 -p "$WHARFD_PID"
+	kill -KILL "$victim"
+	wait_until 2 eval '[ -n "$(children | grep -vx "$victim")" ]'
+	tracer_stop
+	cat "$BATS_TEST_TMPDIR/master.fork"
+	# every fork comes right after the mask that blocks everything
+	grep -A1 'rt_sigprocmask(SIG_SETMASK, ~\[' \
+	    "$BATS_TEST_TMPDIR/master.fork" | grep -q 'clone'
+	[ "$(grep -c 'clone' "$BATS_TEST_TMPDIR/master.fork")" -eq \
+	    "$(grep -A1 'rt_sigprocmask(SIG_SETMASK, ~\[' \
+	    "$BATS_TEST_TMPDIR/master.fork" | grep -c 'clone')" ]
+	hold
+	greeted 0
+}
+
 @test "pool: the master runs above its children, who keep wharfd's own nice" {
 	local base want kid cap
 	# Started at nice 3 (raising one's own is always allowed), children
