@@ -33,6 +33,8 @@ static int	 digits(const char *, int, unsigned *);
 static int	 month_of(const char *);
 static const char *day_name(const char *);
 static const char *clock_time(const char *, int64_t *);
+static int	 date_gmt(const char *, char, int, unsigned *, int *,
+		    unsigned *, int64_t *);
 static int	 valid_day(int64_t, unsigned, unsigned);
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
@@ -185,6 +187,24 @@ clock_time(const char *s, int64_t *secs)
 	return (s + 8);
 }
 
+/*
+ * "DD<sep>Mon<sep>YYYY HH:MM:SS GMT" at s, to its end, with ylen digits
+ * of year: the day, month (1-12), year digits and seconds into the day.
+ * 0, or -1.
+ */
+static int
+date_gmt(const char *s, char sep, int ylen, unsigned *d, int *mon,
+    unsigned *y, int64_t *secs)
+{
+	if (digits(s, 2, d) == -1 || s[2] != sep ||
+	    (*mon = month_of(s + 3)) == 0 || s[6] != sep ||
+	    digits(s + 7, ylen, y) == -1 || s[7 + ylen] != ' ' ||
+	    (s = clock_time(s + 8 + ylen, secs)) == NULL ||
+	    strcmp(s, " GMT") != 0)
+		return (-1);
+	return (0);
+}
+
 /* Whether y-m-d is a day of the proleptic Gregorian calendar. */
 static int
 valid_day(int64_t y, unsigned m, unsigned d)
@@ -206,41 +226,36 @@ http_parse_date(const char *s)
 	const char	*p;
 	int64_t		 y, secs, now;
 	unsigned	 d, m, v, now_m, now_d;
-	int		 mon, n;
+	int		 mon, n, imf;
 
 	if (s == NULL || (p = day_name(s)) == NULL)
 		return ((time_t)-1);
-	if (p[0] == ',' && p[1] == ' ' && p - s == 3) {
-		/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-		p += 2;
-		if (digits(p, 2, &d) == -1 || p[2] != ' ' ||
-		    (mon = month_of(p + 3)) == 0 || p[6] != ' ' ||
-		    digits(p + 7, 4, &v) == -1 || p[11] != ' ' ||
-		    (p = clock_time(p + 12, &secs)) == NULL ||
-		    strcmp(p, " GMT") != 0)
-			return ((time_t)-1);
-		y = v;
-	} else if (p[0] == ',' && p[1] == ' ') {
-		/* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" */
-		p += 2;
-		if (digits(p, 2, &d) == -1 || p[2] != '-' ||
-		    (mon = month_of(p + 3)) == 0 || p[6] != '-' ||
-		    digits(p + 7, 2, &v) == -1 || p[9] != ' ' ||
-		    (p = clock_time(p + 10, &secs)) == NULL ||
-		    strcmp(p, " GMT") != 0)
-			return ((time_t)-1);
+	if (p[0] == ',' && p[1] == ' ') {
 		/*
-		 * RFC 9110: a year more than 50 years ahead is the one a
-		 * century before; so the year is the one with these two
-		 * digits in (now - 50, now + 50].
+		 * IMF-fixdate after a short name: "Sun, 06 Nov 1994 08:49:37
+		 * GMT"; RFC 850 after a long one: "Sunday, 06-Nov-94 08:49:37
+		 * GMT".
 		 */
-		civil_from_days((int64_t)time(NULL) / DAY_SECS, &now, &now_m,
-		    &now_d);
-		y = now / 100 * 100 + v;
-		if (y > now + 50)
-			y -= 100;
-		else if (y <= now - 50)
-			y += 100;
+		imf = p - s == 3;
+		if (date_gmt(p + 2, imf ? ' ' : '-', imf ? 4 : 2, &d, &mon, &v,
+		    &secs) == -1)
+			return ((time_t)-1);
+		if (imf)
+			y = v;
+		else {
+			/*
+			 * RFC 9110: a year more than 50 years ahead is the
+			 * one a century before; so the year is the one with
+			 * these two digits in (now - 50, now + 50].
+			 */
+			civil_from_days((int64_t)time(NULL) / DAY_SECS, &now,
+			    &now_m, &now_d);
+			y = now / 100 * 100 + v;
+			if (y > now + 50)
+				y -= 100;
+			else if (y <= now - 50)
+				y += 100;
+		}
 	} else if (p[0] == ' ' && p - s == 3) {
 		/* asctime: "Sun Nov  6 08:49:37 1994" */
 		p++;
