@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # t/20-pool.bats: the pool of children: its size at start, growth under
 # held connections up to --max-children, the accept backlog beyond it,
-# slow shrinking back to --max-spare, --max-requests, and the replacement
+# slow shrinking back to --max-spare (one a second, once settled), --max-requests, and the replacement
 # of a child killed with SIGKILL. Every connection here comes from
 # 127.0.0.1, so tests that fill the pool lift the per-address cap (half
 # of --max-children by default; t/38-limits.bats tests it).
@@ -197,7 +197,7 @@ grow_to() {
 	[ "$(child_count)" -le 2 ]
 }
 
-@test "pool: after the load ends it shrinks back to --max-spare, a few per second" {
+@test "pool: after the load ends it shrinks back to --max-spare, one a second once settled" {
 	start_wharfd --max-per-ip 0 --start-children 2 --min-spare 2 --max-spare 4 \
 	    --max-children 12 -v
 	grow_to 10
@@ -205,20 +205,30 @@ grow_to() {
 	for i in $(seq 0 9); do
 		release "$i"
 	done
-	wait_until 15 kids -le 4
+	# 8 to retire, after 5 s without growth: about 13 s.
+	wait_until 30 kids -le 4
 	# Never below --min-spare.
 	sleep 1.2
 	[ "$(child_count)" -ge 2 ]
 	[ "$(child_count)" -le 4 ]
-	# Each tick retires a quarter of the excess, rounded up.
 	grep 'retiring' "$WHARFD_LOG"
-	local idle retired
-	while read -r idle retired; do
-		[ "$retired" -eq $(((idle - 4 + 3) / 4)) ] ||
-		    { echo "$idle idle: retired $retired"; return 1; }
-	done < <(sed -nE 's/.*pool: ([0-9]+) idle, [0-9]+ busy: retiring ([0-9]+).*/\1 \2/p' \
+	# One child per tick, and the ticks are a second apart.
+	[ "$(grep -c 'retiring 1$' "$WHARFD_LOG")" -ge 8 ]
+	! grep -E 'retiring ([02-9]|1[0-9])' "$WHARFD_LOG"
+	local stamps
+	stamps=$(sed -nE 's/^([^ ]+) master: debug: pool: .*retiring.*/\1/p' \
 	    "$WHARFD_LOG")
-	[ "$(grep -c retiring "$WHARFD_LOG")" -ge 2 ]
+	[ -z "$(uniq -d <<<"$stamps")" ]
+	# None while the pool was still growing: the first comes five
+	# seconds (whole seconds in the log: four or more) after the last
+	# fork for a shortage.
+	local grew first
+	grew=$(sed -nE 's/^([^ ]+) master: debug: pool: .*forked.*/\1/p' \
+	    "$WHARFD_LOG" | tail -1)
+	first=$(head -1 <<<"$stamps")
+	[ -n "$grew" ] && [ -n "$first" ]
+	echo "last growth $grew, first retirement $first"
+	[ $(($(date -d "$first" +%s) - $(date -d "$grew" +%s))) -ge 4 ]
 }
 
 @test "pool: --max-requests 3 replaces a child after 3 connections, service goes on" {
