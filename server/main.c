@@ -68,7 +68,7 @@ enum {
 	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG, OPT_MAX_PER_IP,
 	OPT_MIN_RATE,
 	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
-	OPT_SHARE_DIR
+	OPT_SHARE_DIR, OPT_NO_SCHED_BATCH
 };
 
 static const struct option	 longopts[] = {
@@ -97,6 +97,7 @@ static const struct option	 longopts[] = {
 	{ "max-spare",		required_argument, NULL, OPT_MAX_SPARE },
 	{ "max-children",	required_argument, NULL, OPT_MAX_CHILDREN },
 	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "no-sched-batch",	no_argument,	   NULL, OPT_NO_SCHED_BATCH },
 	{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
 	{ "min-rate",		required_argument, NULL, OPT_MIN_RATE },
 	{ "header-timeout",	required_argument, NULL, OPT_HEADER_TIMEOUT },
@@ -178,6 +179,8 @@ usage(FILE *fp, int status)
 "      --max-per-ip N        connections at once from one address; more\n"
 "                            are refused (421, 503), 0 = no limit\n"
 "                            (default: half of --max-children)\n"
+"      --no-sched-batch      children stay SCHED_OTHER (default: they\n"
+"                            switch to SCHED_BATCH: no wake-up preemption)\n"
 "\n"
 "Deadlines, in seconds:\n"
 "      --header-timeout S    whole command line or request header,\n"
@@ -366,6 +369,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX_UPLOAD:
 			conf.c_max_upload = bytes("--max-upload", optarg);
+			break;
+		case OPT_NO_SCHED_BATCH:
+			conf.c_no_sched_batch = 1;
 			break;
 		case OPT_NO_FSYNC:
 			conf.c_no_fsync = 1;

@@ -58,6 +58,7 @@ struct config {
 	int		 c_chroot;		/* children chroot to c_root */
 	int		 c_syslog;		/* log to syslog(3) */
 	unsigned	 c_max_per_ip;		/* connections, 0: no limit */
+	int		 c_no_sched_batch;	/* children keep the policy */
 	unsigned	 c_min_rate;		/* bytes/s in transfers, 0: off */
 	const char	*c_access_log;		/* HTTP, Combined Log Format */
 	int		 c_status;		/* serve /.wharf/status */

@@ -369,3 +369,41 @@ grow_to() {
 		[ "$(nice_of "$kid")" = "$base" ]
 	done
 }
+
+# policy_of PID: the scheduling policy, field 41 of /proc/PID/stat
+# (counted after the command name, which may hold spaces): 0 SCHED_OTHER,
+# 3 SCHED_BATCH, 5 SCHED_IDLE.
+policy_of() {
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $39 }'
+}
+
+@test "pool: children switch to SCHED_BATCH, the master stays; --no-sched-batch and a policy given at start keep theirs" {
+	start_wharfd --start-children 2
+	wait_for_children 2 5
+	[ "$(policy_of "$WHARFD_PID")" = 0 ]
+	local kid
+	for kid in $(children); do
+		[ "$(policy_of "$kid")" = 3 ] ||
+		    { echo "child $kid has policy $(policy_of "$kid")"; return 1; }
+	done
+	# A child serving a client is still SCHED_BATCH, and the pool serves.
+	run timeout 10 "$WHARF" -q -H 127.0.0.1 -p "$WPORT" ping
+	[ "$status" -eq 0 ]
+	stop_wharfd
+
+	start_wharfd --start-children 2 --no-sched-batch
+	wait_for_children 2 5
+	for kid in $(children); do
+		[ "$(policy_of "$kid")" = 0 ]
+	done
+	stop_wharfd
+
+	# Started under SCHED_IDLE (chrt -i, as a service manager could):
+	# the children keep it rather than trade it for SCHED_BATCH.
+	command -v chrt >/dev/null || skip "no chrt"
+	WHARFD_WRAP="chrt -i 0" start_wharfd --start-children 2
+	wait_for_children 2 5
+	for kid in $(children); do
+		[ "$(policy_of "$kid")" = 5 ]
+	done
+}
