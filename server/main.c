@@ -97,8 +97,8 @@ static const struct option	 longopts[] = {
 	{ "max-spare",		required_argument, NULL, OPT_MAX_SPARE },
 	{ "max-children",	required_argument, NULL, OPT_MAX_CHILDREN },
 	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
-	{ "no-sched-batch",	no_argument,	   NULL, OPT_NO_SCHED_BATCH },
 	{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
+	{ "no-sched-batch",	no_argument,	   NULL, OPT_NO_SCHED_BATCH },
 	{ "min-rate",		required_argument, NULL, OPT_MIN_RATE },
 	{ "header-timeout",	required_argument, NULL, OPT_HEADER_TIMEOUT },
 	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
@@ -179,8 +179,9 @@ usage(FILE *fp, int status)
 "      --max-per-ip N        connections at once from one address; more\n"
 "                            are refused (421, 503), 0 = no limit\n"
 "                            (default: half of --max-children)\n"
-"      --no-sched-batch      children stay SCHED_OTHER (default: they\n"
-"                            switch to SCHED_BATCH: no wake-up preemption)\n"
+"      --no-sched-batch      children keep the policy wharfd started with\n"
+"                            (default: SCHED_OTHER becomes SCHED_BATCH,\n"
+"                            no wake-up preemption)\n"
 "\n"
 "Deadlines, in seconds:\n"
 "      --header-timeout S    whole command line or request header,\n"

@@ -460,6 +460,13 @@ prefork_maintain(int tick)
 		n = idle < conf.c_min_spare ?
 		    (conf.c_min_spare - idle) * spawn_batch : 0;
 		/*
+		 * Never more idle than --max-spare from doubling alone: the
+		 * excess would stay for minutes now that the pool shrinks
+		 * by one a second.
+		 */
+		if (n > conf.c_max_spare - idle)
+			n = conf.c_max_spare - idle;
+		/*
 		 * A burst waits in the listen queue: a child for each waiting
 		 * connection at once, rather than doubling batches each of
 		 * which waits for the last one to start and accept.
@@ -469,12 +476,13 @@ prefork_maintain(int tick)
 		if (n > conf.c_max_children - total)
 			n = conf.c_max_children - total;
 		growing = 1;
-		grew_at = io_now_ms();
 		for (i = 0; i < n; i++)
 			if (prefork_spawn() == -1) {
 				prefork_backoff();
 				break;
 			}
+		if (i > 0)
+			grew_at = io_now_ms();
 		if (n > 0)
 			log_debug("pool: %u idle, %u busy, %u queued: forked %u",
 			    idle, busy, queued, i);

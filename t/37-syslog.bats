@@ -8,6 +8,7 @@
 # /dev/log, wharfd says so at start-up.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 REAL_WHARFD=$WHARFD
 export REAL_WHARFD
@@ -38,8 +39,8 @@ logged() {
 	grep -E "^<31>.* wharfd\[[0-9]+\]: child [0-9]+: debug: connection from 127\.0\.0\.1:" \
 	    "$SYSLOG_OUT"
 	# The child's own pid in the tag, not the master's.
-	! grep -q "wharfd\[$WHARFD_PID\]: child" "$SYSLOG_OUT"
-	! grep -q "master: serving" "$WHARFD_LOG"
+	run ! grep -q "wharfd\[$WHARFD_PID\]: child" "$SYSLOG_OUT"
+	run ! grep -q "master: serving" "$WHARFD_LOG"
 	cat "$SYSLOG_OUT"
 }
 

@@ -5,6 +5,7 @@
 # malformed or oversized request getting its proper 4xx.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
 	WORK=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/wharf.XXXXXX")
@@ -559,7 +560,7 @@ nobody_holds() {
 	grep -qx "1b 200 first $etag1" "$WORK/out"
 	grep -q '^2 200 FIRST ' "$WORK/out"
 	grep -q '^3 200 second! ' "$WORK/out"
-	! grep -q "^3 200 second! $etag1\$" "$WORK/out"
+	run ! grep -q "^3 200 second! $etag1\$" "$WORK/out"
 	grep -q '^4 404 ' "$WORK/out"
 	grep -q '^5 200 third ' "$WORK/out"
 	grep -qx '6 301' "$WORK/out"

@@ -22,9 +22,9 @@ start_wharfd() {
 	WHARFD_LOG=$WORK/wharfd.log
 	PORT_FILE=$WORK/ports
 	rm -f "$PORT_FILE"
-	# fd 3 closed, or bats waits for the daemon to exit. WHARFD_WRAP: a
-	# command that execs it (chrt -i 0), so the pid is still wharfd's.
-	${WHARFD_WRAP:-} "$WHARFD" --root "$STORE" --port 0 --http-port 0 \
+	# fd 3 closed, or bats waits for the daemon to exit. WHARFD_WRAP: an
+	# array, a command that execs it (chrt -i 0): the pid is still its.
+	"${WHARFD_WRAP[@]}" "$WHARFD" --root "$STORE" --port 0 --http-port 0 \
 	    --listen 127.0.0.1 --port-file "$PORT_FILE" "$@" \
 	    >>"$WHARFD_LOG" 2>&1 3>&- &
 	WHARFD_PID=$!
