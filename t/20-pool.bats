@@ -187,12 +187,21 @@ grow_to() {
 	    "$WHARFD_LOG"
 	exec {CONNS[0]}<&-
 	greeted 2 5
+	# Busy as well: idle for 500 ms with connection 3 queued, it would
+	# make way for it (a slow machine took that long to go on, and
+	# connection 3 was greeted while the next line was reading it).
+	printf 'NOO' >&"${CONNS[2]}"
 	run ! greeted 3 0.5
+	# Longer than the 500 ms after which an idle session makes way.
+	sleep 0.5
 	printf 'P\r\n' >&"${CONNS[1]}"
 	IFS= read -r -t 5 -u "${CONNS[1]}" line
 	[[ "$line" == "200 "* ]]
 	release 1
 	greeted 3 5
+	printf 'P\r\n' >&"${CONNS[2]}"
+	IFS= read -r -t 5 -u "${CONNS[2]}" line
+	[[ "$line" == "200 "* ]]
 	noop 2
 	noop 3
 	[ "$(child_count)" -le 2 ]
