@@ -496,8 +496,9 @@ prefork_maintain(int tick)
 	 * Shrink slowly, one child a second as Apache's prefork does: the
 	 * 500 children of a c500 burst take eight minutes to go, so the
 	 * next burst within minutes finds them instead of a second of
-	 * forking (an idle child costs ~50 KiB; a fork and its start-up
-	 * ~1-3 ms of CPU on a virtual machine, with clients queued behind).
+	 * forking (an idle child costs ~50 KiB; on a virtual machine a fork,
+	 * the child's start-up and its first request took ~3.5 ms of CPU,
+	 * with clients queued behind).
 	 */
 	if (tick && idle > conf.c_max_spare &&
 	    io_now_ms() - grew_at >= SHRINK_SETTLE_MS &&
