@@ -249,6 +249,27 @@ epoch() {
 	[ $(($(epoch "$first") - $(epoch "$grew"))) -ge 4 ]
 }
 
+@test "pool: growing for a run of clients, it never forks more than --max-spare idle" {
+	start_wharfd --max-per-ip 0 --start-children 2 --min-spare 2 --max-spare 3 \
+	    --max-children 60 -v
+	# One after another, each taking an idle child: the shortage lasts
+	# over several looks, and the batch doubles (1, 2, 4...) up to the cap.
+	for i in $(seq 40); do
+		hold
+		sleep 0.02
+	done
+	wait_until 10 kids -ge 41
+	sleep 1.5
+	grep 'forked' "$WHARFD_LOG"
+	# Without a queue, a look forks at most --max-spare minus the idle.
+	local idle queued forked
+	while read -r idle queued forked; do
+		[ "$queued" -gt 0 ] || [ "$forked" -le $((3 - idle)) ] ||
+		    { echo "$idle idle: forked $forked"; return 1; }
+	done < <(sed -nE 's/.*pool: ([0-9]+) idle, [0-9]+ busy, ([0-9]+) queued: forked ([0-9]+).*/\1 \2 \3/p' \
+	    "$WHARFD_LOG")
+}
+
 @test "pool: --max-requests 3 replaces a child after 3 connections, service goes on" {
 	start_wharfd --max-per-ip 0 --start-children 1 --min-spare 1 --max-spare 1 \
 	    --max-requests 3 -v
