@@ -18,12 +18,25 @@
  * each time, nothing worse). A child may be hostile to the
  * others, so a type read from the table is also checked to be printable
  * ASCII before it goes into a header.
+ *
+ * libmagic maps its compiled database (8 MB in Debian's magic.mgc), and
+ * one look at a file that matches nothing walks most of it: the child
+ * that did so kept 5.8 MB of the file mapped for the rest of its life,
+ * four times what the whole idle pool takes in PSS. So mime_init notes
+ * where the database is mapped, and a child drops those pages from its
+ * own page tables after each look (MADV_DONTNEED). The pages stay in the
+ * page cache; the next look, once per new file for the whole pool, maps
+ * them again with a few hundred minor faults (about 0.3 ms here, against
+ * 0.3 to 4 ms for the look itself). Only a mapping that is still the
+ * file's bytes (no copied-on-write page in the master) is dropped, so
+ * the next look reads what libmagic loaded.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -39,6 +52,7 @@
 
 #define MIME_CACHE	4096		/* entries, a power of two */
 #define MIME_PEEK	(16 * 1024)	/* bytes libmagic is shown */
+#define MIME_DB_MAPS	8		/* database mappings remembered */
 
 struct mime_entry {
 	_Atomic uint32_t me_seq;	/* odd: being written */
@@ -51,6 +65,11 @@ struct mime_entry {
 };
 
 static magic_t			 mime_magic;
+/* Where libmagic mapped compiled databases (*.mgc), page-aligned. */
+static struct {
+	uintptr_t	 start, end;
+}				 mime_db[MIME_DB_MAPS];
+static size_t			 mime_ndb;
 /* Shared once mime_init has mapped it; this process's own until then. */
 static struct mime_entry	 mime_cache_own[MIME_CACHE];
 static struct mime_entry	*mime_cache = mime_cache_own;
@@ -88,6 +107,9 @@ static const struct {
 };
 
 static const char *mime_ext(const char *name, int *text);
+static int	 mime_maps_line(const char *, uintptr_t *, uintptr_t *);
+static void	 mime_find_db(void);
+static void	 mime_drop_db(void);
 static void	 mime_detect(int fd, const struct stat *, const char *name,
 		    char *out, size_t outsz);
 
@@ -116,7 +138,95 @@ mime_init(void)
 		mime_magic = NULL;
 		return (-1);
 	}
+	mime_find_db();
 	return (0);
+}
+
+/*
+ * One line of /proc/PID/smaps: 1 and the range when it heads a mapping of
+ * a compiled magic database ("7f..-7f.. rw-p 00000000 fe:01 1234
+ * /usr/lib/file/magic.mgc"), 0 for any other line. line is one whole
+ * line, newline or not; every field is checked, nothing is assumed.
+ */
+static int
+mime_maps_line(const char *line, uintptr_t *start, uintptr_t *end)
+{
+	static const char	 suffix[] = ".mgc";
+	unsigned long long	 a, b;
+	const char		*path;
+	size_t			 len;
+	int			 n = -1;
+
+	if (sscanf(line, "%llx-%llx %*4[-rwxps] %*x %*x:%*x %*u %n", &a, &b,
+	    &n) != 2 || n <= 0)
+		return (0);
+	if (a >= b || b > UINTPTR_MAX || a % 4096 != 0 || b % 4096 != 0)
+		return (0);
+	path = line + n;
+	len = strcspn(path, "\n");
+	if (path[0] != '/' || len < sizeof(suffix) ||
+	    memcmp(path + len - (sizeof(suffix) - 1), suffix,
+	    sizeof(suffix) - 1) != 0)
+		return (0);
+	*start = (uintptr_t)a;
+	*end = (uintptr_t)b;
+	return (1);
+}
+
+/* Note the database mappings that are still the file's own bytes. */
+static void
+mime_find_db(void)
+{
+	FILE		*f;
+	char		 line[4096];
+	uintptr_t	 start, end;
+	unsigned long	 anon;
+	int		 whole = 1, open_map = 0;
+
+	mime_ndb = 0;
+	if ((f = fopen("/proc/self/smaps", "re")) == NULL) {
+		log_debug("/proc/self/smaps: %s; the magic database stays "
+		    "mapped in the children that use it", strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* The tail of a line longer than the buffer heads nothing. */
+		if (!whole) {
+			whole = strchr(line, '\n') != NULL;
+			continue;
+		}
+		whole = strchr(line, '\n') != NULL;
+		if (mime_maps_line(line, &start, &end)) {
+			if (mime_ndb == MIME_DB_MAPS)
+				break;
+			mime_db[mime_ndb].start = start;
+			mime_db[mime_ndb].end = end;
+			open_map = 1;
+			mime_ndb++;
+		} else if (isxdigit((unsigned char)line[0]) &&
+		    !isupper((unsigned char)line[0]))
+			open_map = 0;	/* the head of another mapping */
+		/* A page libmagic wrote to is no longer the file's. */
+		if (open_map && sscanf(line, "Anonymous: %lu kB", &anon) == 1 &&
+		    anon > 0) {
+			mime_ndb--;
+			open_map = 0;
+		}
+	}
+	fclose(f);
+}
+
+/* Unmap this process's view of the database; the next look maps it again. */
+static void
+mime_drop_db(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < mime_ndb; i++)
+		if (madvise((void *)mime_db[i].start,
+		    mime_db[i].end - mime_db[i].start, MADV_DONTNEED) == -1)
+			log_debug("madvise of the magic database: %s",
+			    strerror(errno));
 }
 
 static const char *
@@ -160,8 +270,10 @@ mime_detect(int fd, const struct stat *st, const char *name, char *out,
 		do
 			n = pread(fd, peek, sizeof(peek), 0);
 		while (n == -1 && errno == EINTR);
-		if (n > 0)
+		if (n > 0) {
 			m = magic_buffer(mime_magic, peek, (size_t)n);
+			mime_drop_db();
+		}
 	}
 	if (m == NULL) {
 		snprintf(out, outsz, "%s%s", ext ? ext : st->st_size == 0 ?

@@ -104,6 +104,32 @@ header() {
 	[ "$(grep -c 'content type of text.txt: ' "$WHARFD_LOG")" -eq 2 ]
 }
 
+@test "get: a child keeps none of the magic database mapped after a look" {
+	start_wharfd -v --start-children 2 --min-spare 1 --max-spare 2
+	head -c 16384 /dev/urandom >"$STORE/noise"
+	timeout 10 curl -sS -o /dev/null -D "$WORK/h" \
+	    "http://127.0.0.1:$HPORT/noise"
+	[ "$(header content-type "$WORK/h")" != "" ]
+	wait_until 5 grep -q 'content type of noise: ' "$WHARFD_LOG"
+	# Bytes that match nothing walk the whole database (5.8 MB of it
+	# stayed mapped in that child); now none of it stays, in any child.
+	local pid kb total=0
+	for pid in $WHARFD_PID $(children); do
+		kb=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { db = ($NF ~ /\.mgc$/) }
+		    db && $1 == "Rss:" { s += $2 } END { print s + 0 }' \
+		    "/proc/$pid/smaps")
+		echo "$pid: $kb kB of *.mgc"
+		total=$((total + kb))
+	done
+	[ "$total" -lt 1024 ]
+	# And the next look, in whichever child, still reads the database.
+	printf '%%PDF-1.4\n%%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n' \
+	    >"$STORE/doc"
+	timeout 10 curl -sS -o /dev/null -D "$WORK/h" \
+	    "http://127.0.0.1:$HPORT/doc"
+	[[ "$(header content-type "$WORK/h")" == application/pdf* ]]
+}
+
 @test "get: wget downloads a file identically" {
 	start_wharfd
 	(cd "$WORK" && timeout 10 wget -q -O wgot \

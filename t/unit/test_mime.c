@@ -3,7 +3,9 @@
  * types a table of files gets, that a cached type is answered without
  * reading the file, that the cache is shared with a forked child, and
  * that an entry a hostile child scribbled on (control bytes, a header
- * injection, no terminator, an entry left mid-write) is never answered.
+ * injection, no terminator, an entry left mid-write) is never answered;
+ * which smaps lines name the magic database, and that a look leaves none
+ * of the database mapped in the process that made it.
  * mime.c is included so the test can reach the table.
  */
 #include "../../server/mime.c"
@@ -41,6 +43,72 @@ static const struct type_case	 type_cases[] = {
 	    "\x02\0\0\0", 29, "image/png" },	/* content over a wrong name */
 	{ "zeros.bin", "\0\0\0\0\0\0\0\0", 8, "application/octet-stream" },
 };
+
+struct maps_case {
+	const char	*line;
+	int		 is_db;
+	uintptr_t	 start, end;
+};
+
+static const struct maps_case	 maps_cases[] = {
+	{ "7f1c2a000000-7f1c2a7e5000 rw-p 00000000 fe:01 1312 "
+	    "/usr/lib/file/magic.mgc\n", 1, 0x7f1c2a000000, 0x7f1c2a7e5000 },
+	{ "7f1c2a000000-7f1c2a7e5000 r--p 00000000 08:02 99 "
+	    "/opt/magic/local.mgc", 1, 0x7f1c2a000000, 0x7f1c2a7e5000 },
+	{ "7f1c2a000000-7f1c2a7e5000 rw-p 00000000 fe:01 1312 "
+	    "/usr/lib/file/magic.mgc (deleted)\n", 0, 0, 0 },
+	{ "7f1c2a000000-7f1c2a7e5000 r-xp 00000000 fe:01 77 "
+	    "/usr/lib/x86_64-linux-gnu/libmagic.so.1.0.0\n", 0, 0, 0 },
+	{ "55d0a0000000-55d0a0021000 rw-p 00000000 00:00 0 [heap]\n",
+	    0, 0, 0 },
+	{ "7ffd1000-7ffd2000 rw-p 00000000 00:00 0 \n", 0, 0, 0 },
+	{ "7f1c2a000000-7f1c2a7e5000 rw-p 00000000 fe:01 1312 magic.mgc\n",
+	    0, 0, 0 },	/* not a path */
+	{ "7f1c2a000000-7f1c2a7e5000 rw-p 00000000 fe:01 1312 /.mgc\n",
+	    1, 0x7f1c2a000000, 0x7f1c2a7e5000 },
+	{ "7f1c2a000000-7f1c2a7e5000 rw-p 00000000 fe:01 1312 /mgc\n",
+	    0, 0, 0 },
+	{ "7f1c2a7e5000-7f1c2a000000 rw-p 00000000 fe:01 1312 "
+	    "/usr/lib/file/magic.mgc\n", 0, 0, 0 },	/* backwards */
+	{ "7f1c2a000001-7f1c2a7e5000 rw-p 00000000 fe:01 1312 "
+	    "/usr/lib/file/magic.mgc\n", 0, 0, 0 },	/* not page-aligned */
+	{ "7f1c2a000000-7f1c2a000000 rw-p 00000000 fe:01 1312 "
+	    "/usr/lib/file/magic.mgc\n", 0, 0, 0 },	/* empty */
+	{ "ffffffffffffffffffff-1000 rw-p 00000000 fe:01 1 /x.mgc\n",
+	    0, 0, 0 },
+	{ "Anonymous:             0 kB\n", 0, 0, 0 },
+	{ "VmFlags: rd wr mr mw me ac sd\n", 0, 0, 0 },
+	{ "7f1c2a000000-7f1c2a7e5000\n", 0, 0, 0 },
+	{ "7f1c2a000000-7f1c2a7e5000 rw-p /usr/lib/file/magic.mgc\n",
+	    0, 0, 0 },
+	{ "", 0, 0, 0 },
+	{ "-\n", 0, 0, 0 },
+};
+
+/* kB of compiled magic database (*.mgc) this process has mapped in. */
+static long
+db_rss_kb(void)
+{
+	FILE		*f = fopen("/proc/self/smaps", "re");
+	char		 line[4096];
+	uintptr_t	 a, b;
+	long		 kb, sum = 0;
+	int		 in_db = 0;
+
+	if (f == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (mime_maps_line(line, &a, &b))
+			in_db = 1;
+		else if (isxdigit((unsigned char)line[0]) &&
+		    !isupper((unsigned char)line[0]))
+			in_db = 0;
+		else if (in_db && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			sum += kb;
+	}
+	fclose(f);
+	return (sum);
+}
 
 static char	 dir[4096];	/* $TMPDIR/test_mime.XXXXXX, removed at the end */
 
@@ -119,6 +187,17 @@ main(void)
 	}
 	ok(mime_cache != mime_cache_own, "the cache is a shared mapping");
 
+	for (i = 0; i < sizeof(maps_cases) / sizeof(maps_cases[0]); i++) {
+		const struct maps_case	*c = &maps_cases[i];
+		uintptr_t		 a = 0, b = 0;
+		int			 r = mime_maps_line(c->line, &a, &b);
+
+		ok(r == c->is_db && (!r || (a == c->start && b == c->end)),
+		    "smaps line %zu: %s", i, r ? "the database" : "not it");
+	}
+	ok(mime_ndb > 0, "mime_init found the database mapped (%zu mappings)",
+	    mime_ndb);
+
 	for (i = 0; i < sizeof(type_cases) / sizeof(type_cases[0]); i++) {
 		const struct type_case	*c = &type_cases[i];
 
@@ -134,6 +213,30 @@ main(void)
 		t = mime_type(-1, &st, c->name, tb);
 		ok(type_matches(t, c->type), "%s again from the cache: %s",
 		    c->name, t);
+	}
+
+	/*
+	 * Bytes that match nothing walk the whole database; afterwards none
+	 * of it is left mapped (it was 5.8 MB), and the next look still works.
+	 */
+	{
+		char	 noise[16384];
+		long	 kb;
+
+		srand(42);
+		for (i = 0; i < sizeof(noise); i++)
+			noise[i] = (char)(rand() >> 7);
+		for (i = 0; i < 2; i++) {
+			noise[0] = (char)i;
+			fd = make_file(i ? "noise2" : "noise1", noise,
+			    sizeof(noise), &st);
+			t = mime_type(fd, &st, "noise", tb);
+			kb = db_rss_kb();
+			ok(strcmp(t, "application/octet-stream") == 0 &&
+			    kb >= 0 && kb < 256, "look %zu at noise: %s, "
+			    "%ld kB of the database left mapped", i + 1, t, kb);
+			close(fd);
+		}
 	}
 
 	/* A change of size or time is a new identity: examined again. */
