@@ -38,7 +38,8 @@
 /* --max-per-ip not given: half of --max-children, once that is known. */
 #define MAX_PER_IP_AUTO	UINT_MAX
 
-struct config	 conf = {
+/* The defaults: main starts from them, --help prints them. */
+static const struct config conf_defaults = {
 	.c_root = ".",
 	.c_port = 2121,
 	.c_http_port = 8080,
@@ -57,6 +58,7 @@ struct config	 conf = {
 	.c_anonymous = -1,
 };
 
+struct config	 conf;
 struct store	 store;
 
 enum {
@@ -212,11 +214,12 @@ usage(FILE *fp, int status)
 "\n"
 "Signals: TERM/INT stop gracefully, HUP restarts the children, USR1\n"
 "reopens the log file. See wharfd(8).\n",
-	    conf.c_start_children, conf.c_min_spare, conf.c_max_spare,
-	    conf.c_max_children, conf.c_max_requests,
-	    conf.c_header_timeout,
-	    conf.c_idle_timeout, conf.c_keepalive_timeout,
-	    conf.c_transfer_timeout, conf.c_min_rate, conf.c_grace);
+	    conf_defaults.c_start_children, conf_defaults.c_min_spare,
+	    conf_defaults.c_max_spare, conf_defaults.c_max_children,
+	    conf_defaults.c_max_requests, conf_defaults.c_header_timeout,
+	    conf_defaults.c_idle_timeout, conf_defaults.c_keepalive_timeout,
+	    conf_defaults.c_transfer_timeout, conf_defaults.c_min_rate,
+	    conf_defaults.c_grace);
 	exit(status);
 }
 
@@ -330,6 +333,7 @@ main(int argc, char *argv[])
 {
 	int	 ch, status;
 
+	conf = conf_defaults;
 	while ((ch = getopt_long(argc, argv, "dhl:p:r:vVw", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

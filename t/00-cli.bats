@@ -69,6 +69,22 @@ print(s.getsockname()[1])'
 	[[ "$output" == *usage:* ]]
 }
 
+@test "wharfd: the usage after an unknown flag shows the defaults, not the flags before it" {
+	local help
+	help=$("$WHARFD" --help)
+	run_wharfd --start-children 3 --max-children 9 --keepalive-timeout 1 \
+	    --grace 7 --bogus-flag
+	[ "$status" -eq 2 ]
+	# Every "(default: N)" line of --help, word for word.
+	local line n=0
+	while IFS= read -r line; do
+		[[ "$output" == *"$line"* ]] ||
+		    { echo "usage lacks: $line"; return 1; }
+		n=$((n + 1))
+	done < <(grep -E '\(default: [0-9]+\)' <<<"$help")
+	[ "$n" -ge 8 ]
+}
+
 @test "wharfd: --port 70000 exits 2 with the valid range" {
 	run_wharfd --port 70000
 	[ "$status" -eq 2 ]
