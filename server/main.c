@@ -46,6 +46,7 @@ static const struct config conf_defaults = {
 	.c_start_children = 8,
 	.c_min_spare = 4,
 	.c_max_spare = 16,
+	.c_shrink_after = 60,
 	.c_max_children = 512,
 	.c_max_requests = 10000,
 	.c_max_per_ip = MAX_PER_IP_AUTO,
@@ -68,7 +69,7 @@ enum {
 	OPT_TRANSFER_TIMEOUT, OPT_GRACE, OPT_HTTP_PORT, OPT_USER_FILE,
 	OPT_ANONYMOUS, OPT_MAX_UPLOAD, OPT_NO_FSYNC, OPT_HASH_PASSWORD,
 	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG, OPT_MAX_PER_IP,
-	OPT_MIN_RATE,
+	OPT_MIN_RATE, OPT_SHRINK_AFTER,
 	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
 	OPT_SHARE_DIR, OPT_NO_SCHED_BATCH
 };
@@ -97,6 +98,7 @@ static const struct option	 longopts[] = {
 	{ "start-children",	required_argument, NULL, OPT_START },
 	{ "min-spare",		required_argument, NULL, OPT_MIN_SPARE },
 	{ "max-spare",		required_argument, NULL, OPT_MAX_SPARE },
+	{ "shrink-after",	required_argument, NULL, OPT_SHRINK_AFTER },
 	{ "max-children",	required_argument, NULL, OPT_MAX_CHILDREN },
 	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
 	{ "max-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
@@ -175,6 +177,9 @@ usage(FILE *fp, int status)
 "      --start-children N    children forked at start (default: %u)\n"
 "      --min-spare N         fork when fewer are idle (default: %u)\n"
 "      --max-spare N         retire when more are idle (default: %u)\n"
+"      --shrink-after S      retire them, one a second, only after S\n"
+"                            seconds without forking for a shortage\n"
+"                            (default: %u)\n"
 "      --max-children N      most children at once (default: %u)\n"
 "      --max-requests N      connections a child serves before it is\n"
 "                            replaced, 0 = no limit (default: %u)\n"
@@ -215,7 +220,8 @@ usage(FILE *fp, int status)
 "Signals: TERM/INT stop gracefully, HUP restarts the children, USR1\n"
 "reopens the log file. See wharfd(8).\n",
 	    conf_defaults.c_start_children, conf_defaults.c_min_spare,
-	    conf_defaults.c_max_spare, conf_defaults.c_max_children,
+	    conf_defaults.c_max_spare, conf_defaults.c_shrink_after,
+	    conf_defaults.c_max_children,
 	    conf_defaults.c_max_requests, conf_defaults.c_header_timeout,
 	    conf_defaults.c_idle_timeout, conf_defaults.c_keepalive_timeout,
 	    conf_defaults.c_transfer_timeout, conf_defaults.c_min_rate,
@@ -427,6 +433,10 @@ main(int argc, char *argv[])
 		case OPT_MAX_SPARE:
 			conf.c_max_spare = number("--max-spare", optarg, 1,
 			    4096);
+			break;
+		case OPT_SHRINK_AFTER:
+			conf.c_shrink_after = number("--shrink-after", optarg,
+			    0, 86400);
 			break;
 		case OPT_MAX_CHILDREN:
 			conf.c_max_children = number("--max-children", optarg,

@@ -42,6 +42,7 @@ struct config {
 	unsigned	 c_start_children;
 	unsigned	 c_min_spare;
 	unsigned	 c_max_spare;
+	unsigned	 c_shrink_after;	/* s without growth, then retire */
 	unsigned	 c_max_children;
 	unsigned	 c_max_requests;	/* 0: unlimited */
 	unsigned	 c_header_timeout;	/* s, whole line or header */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # t/20-pool.bats: the pool of children: its size at start, growth under
 # held connections up to --max-children, the accept backlog beyond it,
-# slow shrinking back to --max-spare (one a second, once settled),
+# slow shrinking back to --max-spare (one a second after --shrink-after),
 # --max-requests, the replacement of a child killed with SIGKILL, and
 # the children's scheduling. Every connection here comes from
 # 127.0.0.1, so tests that fill the pool lift the per-address cap (half
@@ -212,15 +212,15 @@ epoch() {
 	date -d "$1" +%s
 }
 
-@test "pool: after the load ends it shrinks back to --max-spare, one a second once settled" {
+@test "pool: after the load ends it shrinks back to --max-spare, one a second after --shrink-after" {
 	start_wharfd --max-per-ip 0 --start-children 2 --min-spare 2 --max-spare 4 \
-	    --max-children 12 -v
+	    --max-children 12 --shrink-after 8 -v
 	grow_to 10
 	wait_until 5 kids -eq 12
 	for i in $(seq 0 9); do
 		release "$i"
 	done
-	# 8 to retire, after 5 s without growth: about 13 s.
+	# 8 to retire, after 8 s without growth: about 16 s.
 	wait_until 30 kids -le 4
 	# Never below --min-spare.
 	sleep 1.2
@@ -237,16 +237,16 @@ epoch() {
 	    "$WHARFD_LOG")
 	[ $(($(epoch "$(tail -1 <<<"$stamps")") - \
 	    $(epoch "$(head -1 <<<"$stamps")"))) -ge $((n - 2)) ]
-	# None while the pool was still growing: the first comes five
-	# seconds (whole seconds in the log: four or more) after the last
-	# fork for a shortage.
+	# None while the pool was still growing, nor for --shrink-after:
+	# the first comes eight seconds (whole seconds in the log: seven or
+	# more) after the last fork for a shortage.
 	local grew first
 	grew=$(sed -nE 's/^([^ ]+) master: debug: pool: .*forked.*/\1/p' \
 	    "$WHARFD_LOG" | tail -1)
 	first=$(head -1 <<<"$stamps")
 	[ -n "$grew" ] && [ -n "$first" ]
 	echo "last growth $grew, first retirement $first"
-	[ $(($(epoch "$first") - $(epoch "$grew"))) -ge 4 ]
+	[ $(($(epoch "$first") - $(epoch "$grew"))) -ge 7 ]
 }
 
 @test "pool: growing for a run of clients, it never forks more than --max-spare idle" {
