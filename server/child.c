@@ -34,9 +34,11 @@
 #include "privsep.h"
 #include "session.h"
 #include "store.h"
+#include "sweep.h"
 #include "wharfd.h"
 
 #define POD_TAG		UINT32_MAX
+#define SWEEP_TAG	(UINT32_MAX - 1)
 
 volatile sig_atomic_t	 child_stopping;
 volatile sig_atomic_t	 child_leaving;
@@ -60,6 +62,7 @@ static void	 child_serve(int fd, const struct listener *,
 		    struct sockaddr_storage *, socklen_t);
 static void	 child_exit(int) __attribute__((noreturn));
 static void	 child_sched_batch(void);
+static void	 child_sweep(void);
 static int	 child_over_ip_limit(const char *addr);
 static void	 child_refuse(struct conn *);
 static void	 child_copy(char *, size_t, const char *, size_t max);
@@ -437,6 +440,24 @@ child_upload_note(const char *relpath, const char *tmp)
 	memcpy(up->up_tmp, tmp, tlen + 1);
 }
 
+/* The master asked: remove expired partial uploads (sweep.c). */
+static void
+child_sweep(void)
+{
+	unsigned long long	 bytes;
+	unsigned		 n;
+
+	child_state(SL_SWEEPING);
+	n = sweep_store(time(NULL) - (time_t)conf.c_partial_age, &bytes);
+	if (n > 0)
+		log_info("sweep: removed %u interrupted upload%s (%llu bytes) "
+		    "untouched for %u s or more", n, n == 1 ? "" : "s", bytes,
+		    conf.c_partial_age);
+	else
+		log_debug("sweep: nothing older than %u s", conf.c_partial_age);
+	child_state(SL_IDLE);
+}
+
 /*
  * SCHED_BATCH, unless --no-sched-batch: a child woken by its client's bytes
  * waits for the task on the CPU to block or use up its slice instead of
@@ -507,6 +528,13 @@ child_main(struct sb_slot *slot, const sigset_t *mask)
 		log_warn("epoll_ctl");
 		exit(CHILD_EXIT_SICK);
 	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u32 = SWEEP_TAG;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, prefork_sweep_fd, &ev) == -1) {
+		log_warn("epoll_ctl");
+		exit(CHILD_EXIT_SICK);
+	}
 
 	/* Start-up ran at the master's priority; clients get the operator's. */
 	if (prefork_boosted &&
@@ -544,6 +572,11 @@ child_main(struct sb_slot *slot, const sigset_t *mask)
 					child_exit(CHILD_EXIT_OK);
 					break;
 				}
+				continue;
+			}
+			if (evs[k].data.u32 == SWEEP_TAG) {
+				if (read(prefork_sweep_fd, &c, 1) == 1)
+					child_sweep();
 				continue;
 			}
 			l = &listeners[evs[k].data.u32];

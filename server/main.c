@@ -55,6 +55,7 @@ static const struct config conf_defaults = {
 	.c_keepalive_timeout = 5,
 	.c_transfer_timeout = 60,
 	.c_grace = 10,
+	.c_partial_age = 7 * 86400,
 	.c_min_rate = 256,
 	.c_anonymous = -1,
 };
@@ -69,7 +70,7 @@ enum {
 	OPT_TRANSFER_TIMEOUT, OPT_GRACE, OPT_HTTP_PORT, OPT_USER_FILE,
 	OPT_ANONYMOUS, OPT_MAX_UPLOAD, OPT_NO_FSYNC, OPT_HASH_PASSWORD,
 	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG, OPT_MAX_PER_IP,
-	OPT_MIN_RATE, OPT_SHRINK_AFTER,
+	OPT_MIN_RATE, OPT_SHRINK_AFTER, OPT_PARTIAL_AGE,
 	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
 	OPT_SHARE_DIR, OPT_NO_SCHED_BATCH
 };
@@ -83,6 +84,7 @@ static const struct option	 longopts[] = {
 	{ "writable",		no_argument,	   NULL, 'w' },
 	{ "user-file",		required_argument, NULL, OPT_USER_FILE },
 	{ "anonymous",		required_argument, NULL, OPT_ANONYMOUS },
+	{ "partial-age",	required_argument, NULL, OPT_PARTIAL_AGE },
 	{ "max-upload",		required_argument, NULL, OPT_MAX_UPLOAD },
 	{ "no-fsync",		no_argument,	   NULL, OPT_NO_FSYNC },
 	{ "hash-password",	no_argument,	   NULL, OPT_HASH_PASSWORD },
@@ -153,6 +155,9 @@ usage(FILE *fp, int status)
 "                            not durable across a power loss)\n"
 "      --no-clobber          HTTP uploads never replace a file: 409, or\n"
 "                            a renamed copy 'name (1).ext' with ?keep\n"
+"      --partial-age S       remove what interrupted uploads left (WHARF/1\n"
+"                            partials, temporaries) once untouched this\n"
+"                            long, 0 = never (default: %u)\n"
 "\n"
 "HTTP:\n"
 "      --access-log FILE     log every request to FILE, Combined Log\n"
@@ -219,6 +224,7 @@ usage(FILE *fp, int status)
 "\n"
 "Signals: TERM/INT stop gracefully, HUP restarts the children, USR1\n"
 "reopens the log file. See wharfd(8).\n",
+	    conf_defaults.c_partial_age,
 	    conf_defaults.c_start_children, conf_defaults.c_min_spare,
 	    conf_defaults.c_max_spare, conf_defaults.c_shrink_after,
 	    conf_defaults.c_max_children,
@@ -315,6 +321,12 @@ check_config(void)
 		errx(EXIT_USAGE, "--min-spare %u is larger than "
 		    "--max-children %u", conf.c_min_spare,
 		    conf.c_max_children);
+	/* Or the sweep could take the temporary of an upload still alive. */
+	if (conf.c_partial_age > 0 &&
+	    conf.c_partial_age <= conf.c_transfer_timeout)
+		errx(EXIT_USAGE, "--partial-age %u must be longer than "
+		    "--transfer-timeout %u", conf.c_partial_age,
+		    conf.c_transfer_timeout);
 	/*
 	 * One address may hold half the pool: a flood from one host (a
 	 * slowloris, a runaway script) leaves the other half to everyone
@@ -377,6 +389,10 @@ main(int argc, char *argv[])
 			else
 				errx(EXIT_USAGE, "--anonymous %s: expected "
 				    "none, read or write", optarg);
+			break;
+		case OPT_PARTIAL_AGE:
+			conf.c_partial_age = number("--partial-age", optarg, 0,
+			    UINT_MAX);
 			break;
 		case OPT_MAX_UPLOAD:
 			conf.c_max_upload = bytes("--max-upload", optarg);

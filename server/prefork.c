@@ -65,6 +65,7 @@
 
 int		 prefork_wake_fd = -1;
 int		 prefork_pod_fd = -1;
+int		 prefork_sweep_fd = -1;
 pid_t		 prefork_master;
 int		 prefork_child_nice;
 int		 prefork_boosted;
@@ -72,6 +73,9 @@ int		 prefork_boosted;
 static int	 sig_pipe[2] = { -1, -1 };
 static int	 wake_pipe[2] = { -1, -1 };
 static int	 pod_pipe[2] = { -1, -1 };
+/* A byte in it: one idle child sweeps the store (sweep.c). */
+static int	 sweep_pipe[2] = { -1, -1 };
+static int64_t	 sweep_next;	/* when to ask next, 0: never */
 static unsigned	 spawn_batch = 1;
 static int64_t	 backoff_ms;
 static int64_t	 backoff_until;
@@ -95,6 +99,7 @@ static int	 prefork_stop(int signo);
 static void	 prefork_kill_all(int signo, int only_old);
 static unsigned	 prefork_count(unsigned *idle, unsigned *busy);
 static void	 prefork_pipe(int[2], int nonblock_read, int nonblock_write);
+static int64_t	 prefork_sweep_every(void);
 static void	 prefork_boost(void);
 static void	 prefork_drop_rseq(void);
 
@@ -106,6 +111,24 @@ prefork_signal(int signo)
 
 	(void)write(sig_pipe[1], &c, 1);
 	errno = saved;
+}
+
+/*
+ * How often an idle child is asked to sweep: half of --partial-age, so a
+ * leftover goes at most 1.5 times that after its last change, but not
+ * more than once a second (tests) or less than once an hour (a walk of
+ * a large store costs a child some seconds).
+ */
+static int64_t
+prefork_sweep_every(void)
+{
+	int64_t	 s = conf.c_partial_age / 2;
+
+	if (s < 1)
+		s = 1;
+	if (s > 3600)
+		s = 3600;
+	return (s * 1000);
 }
 
 static void
@@ -145,6 +168,7 @@ prefork_close_master_fds(void)
 	close(sig_pipe[1]);
 	close(wake_pipe[0]);
 	close(pod_pipe[1]);
+	close(sweep_pipe[1]);
 }
 
 /*
@@ -660,6 +684,10 @@ prefork_run(void)
 	prefork_pipe(sig_pipe, 1, 1);
 	prefork_pipe(wake_pipe, 1, 1);
 	prefork_pipe(pod_pipe, 1, 1);
+	prefork_pipe(sweep_pipe, 1, 1);
+	prefork_sweep_fd = sweep_pipe[0];
+	sweep_next = conf.c_writable && conf.c_partial_age > 0 ?
+	    io_now_ms() + prefork_sweep_every() : 0;
 	prefork_wake_fd = wake_pipe[1];
 	prefork_pod_fd = pod_pipe[0];
 	prefork_signals();
@@ -722,5 +750,10 @@ prefork_run(void)
 			return (EXIT_RUNTIME);
 		}
 		prefork_maintain(tick);
+		if (tick && sweep_next != 0 && io_now_ms() >= sweep_next) {
+			/* Full (nobody took the last one yet): skip a turn. */
+			(void)write(sweep_pipe[1], "s", 1);
+			sweep_next = io_now_ms() + prefork_sweep_every();
+		}
 	}
 }

@@ -11,6 +11,7 @@
 /* Pipes shared with the children (see prefork.c). */
 extern int	 prefork_wake_fd;	/* write end: "idle children are low" */
 extern int	 prefork_pod_fd;	/* read end: "one idle child leave" */
+extern int	 prefork_sweep_fd;	/* read end: "one idle child sweep" */
 extern pid_t	 prefork_master;
 /* The nice value children serve at, and whether the master runs above it. */
 extern int	 prefork_child_nice;

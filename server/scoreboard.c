@@ -78,7 +78,7 @@ scoreboard_state_name(int state)
 {
 	static const char	*names[] = {
 		"empty", "starting", "idle", "reading", "sending",
-		"receiving", "keepalive", "closing"
+		"receiving", "keepalive", "closing", "sweeping"
 	};
 
 	if (state < 0 || (size_t)state >= sizeof(names) / sizeof(names[0]))

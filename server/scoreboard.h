@@ -20,7 +20,8 @@ enum sl_state {
 	SL_SENDING,	/* sending a reply or file */
 	SL_RECEIVING,	/* receiving an upload */
 	SL_KEEPALIVE,	/* connection open, waiting for the next request */
-	SL_CLOSING	/* finishing and leaving */
+	SL_CLOSING,	/* finishing and leaving */
+	SL_SWEEPING	/* removing expired partial uploads (sweep.c) */
 };
 
 #define SL_PEER_MAX	64

@@ -30,6 +30,8 @@
 /* Names beginning with this are wharf's own and never listed or served. */
 #define STORE_HIDDEN_PREFIX	".wharf-"
 #define STORE_TMP_PREFIX	".wharf-tmp."
+/* A resumable WHARF/1 upload that was cut off (wharf_transfer.c). */
+#define STORE_PART_PREFIX	".wharf-part."
 
 struct store {
 	int	st_rootfd;	/* O_RDONLY|O_DIRECTORY fd of the root, or -1 */

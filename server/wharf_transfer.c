@@ -27,7 +27,6 @@
 #include "wharfd.h"
 
 #define XFER_BUF	(256 * 1024)
-#define PART_PREFIX	".wharf-part."
 
 /* What a transfer needs besides the session. */
 struct xfer {
@@ -73,7 +72,7 @@ part_name(const char *name, char *out, size_t outsz)
 {
 	size_t	 len = strlen(name);
 
-	snprintf(out, outsz, "%s%08lx%08lx", PART_PREFIX,
+	snprintf(out, outsz, "%s%08lx%08lx", STORE_PART_PREFIX,
 	    crc32(0L, (const Bytef *)name, (uInt)len),
 	    adler32(1L, (const Bytef *)name, (uInt)len));
 }

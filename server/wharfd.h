@@ -50,6 +50,7 @@ struct config {
 	unsigned	 c_keepalive_timeout;	/* s, HTTP between requests */
 	unsigned	 c_transfer_timeout;	/* s, no progress in a transfer */
 	unsigned	 c_grace;		/* s, to finish on SIGTERM */
+	unsigned	 c_partial_age;		/* s, then swept; 0: never */
 	const char	*c_user_file;
 	int		 c_anonymous;		/* ANON_* */
 	unsigned long long c_max_upload;	/* bytes, 0: no limit */

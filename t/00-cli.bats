@@ -85,6 +85,12 @@ print(s.getsockname()[1])'
 	[ "$n" -ge 8 ]
 }
 
+@test "wharfd: --partial-age no longer than --transfer-timeout exits 2 naming both" {
+	run_wharfd --writable --partial-age 60 --transfer-timeout 60
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--partial-age 60 must be longer than --transfer-timeout 60"* ]]
+}
+
 @test "wharfd: --port 70000 exits 2 with the valid range" {
 	run_wharfd --port 70000
 	[ "$status" -eq 2 ]
