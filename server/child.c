@@ -448,7 +448,10 @@ child_sweep(void)
 	unsigned		 n;
 
 	child_state(SL_SWEEPING);
+	/* TERM and USR2 reach the walk, which then ends (sweep.c). */
+	sigprocmask(SIG_SETMASK, &child_waitmask, NULL);
 	n = sweep_store(time(NULL) - (time_t)conf.c_partial_age, &bytes);
+	sigprocmask(SIG_SETMASK, &child_blockmask, NULL);
 	if (n > 0)
 		log_info("sweep: removed %u interrupted upload%s (%llu bytes) "
 		    "untouched for %u s or more", n, n == 1 ? "" : "s", bytes,
@@ -575,8 +578,15 @@ child_main(struct sb_slot *slot, const sigset_t *mask)
 				continue;
 			}
 			if (evs[k].data.u32 == SWEEP_TAG) {
-				if (read(prefork_sweep_fd, &c, 1) == 1)
+				switch (read(prefork_sweep_fd, &c, 1)) {
+				case 1:
 					child_sweep();
+					break;
+				case 0:
+					/* No writer left: the master is gone. */
+					child_exit(CHILD_EXIT_OK);
+					break;
+				}
 				continue;
 			}
 			l = &listeners[evs[k].data.u32];

@@ -321,12 +321,22 @@ check_config(void)
 		errx(EXIT_USAGE, "--min-spare %u is larger than "
 		    "--max-children %u", conf.c_min_spare,
 		    conf.c_max_children);
-	/* Or the sweep could take the temporary of an upload still alive. */
-	if (conf.c_partial_age > 0 &&
-	    conf.c_partial_age <= conf.c_transfer_timeout)
+	/*
+	 * Longer than an upload in progress can leave its temporary alone:
+	 * no byte for --transfer-timeout, or the CRC32 line's wait. (This
+	 * pool's own are safe anyway; another instance's on a shared store
+	 * are not, see sweep.c.)
+	 */
+	if (conf.c_writable && conf.c_partial_age > 0 &&
+	    ((unsigned long long)conf.c_partial_age <=
+	    conf.c_transfer_timeout ||
+	    (unsigned long long)conf.c_partial_age <=
+	    (unsigned long long)conf.c_idle_timeout + conf.c_header_timeout))
 		errx(EXIT_USAGE, "--partial-age %u must be longer than "
-		    "--transfer-timeout %u", conf.c_partial_age,
-		    conf.c_transfer_timeout);
+		    "--transfer-timeout %u and than --idle-timeout %u plus "
+		    "--header-timeout %u", conf.c_partial_age,
+		    conf.c_transfer_timeout, conf.c_idle_timeout,
+		    conf.c_header_timeout);
 	/*
 	 * One address may hold half the pool: a flood from one host (a
 	 * slowloris, a runaway script) leaves the other half to everyone

@@ -195,8 +195,10 @@ mime_find_db(void)
 			whole = strchr(line, '\n') != NULL;
 			continue;
 		}
-		whole = strchr(line, '\n') != NULL;
-		if (mime_maps_line(line, &start, &end)) {
+		/* Only a whole line can head a mapping. */
+		if (!(whole = strchr(line, '\n') != NULL))
+			open_map = 0;
+		else if (mime_maps_line(line, &start, &end)) {
 			if (mime_ndb == MIME_DB_MAPS)
 				break;
 			mime_db[mime_ndb].start = start;
@@ -207,8 +209,8 @@ mime_find_db(void)
 		    !isupper((unsigned char)line[0]))
 			open_map = 0;	/* the head of another mapping */
 		/* A page libmagic wrote to is no longer the file's. */
-		if (open_map && sscanf(line, "Anonymous: %lu kB", &anon) == 1 &&
-		    anon > 0) {
+		if (open_map && (sscanf(line, "Anonymous: %lu kB", &anon) == 1 ||
+		    sscanf(line, "Swap: %lu kB", &anon) == 1) && anon > 0) {
 			mime_ndb--;
 			open_map = 0;
 		}

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "config.h"	/* first: HAVE_SYS_RSEQ_H picks a header below */
 
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -100,6 +101,7 @@ static void	 prefork_kill_all(int signo, int only_old);
 static unsigned	 prefork_count(unsigned *idle, unsigned *busy);
 static void	 prefork_pipe(int[2], int nonblock_read, int nonblock_write);
 static int64_t	 prefork_sweep_every(void);
+static void	 prefork_sweep(void);
 static void	 prefork_boost(void);
 static void	 prefork_drop_rseq(void);
 
@@ -129,6 +131,25 @@ prefork_sweep_every(void)
 	if (s > 3600)
 		s = 3600;
 	return (s * 1000);
+}
+
+/*
+ * Ask one idle child to sweep, unless the last request is still waiting
+ * for one (all busy) or a sweep is still walking: one at a time.
+ */
+static void
+prefork_sweep(void)
+{
+	unsigned	 i;
+	int		 queued = 0;
+
+	if (ioctl(sweep_pipe[0], FIONREAD, &queued) == -1 || queued > 0)
+		return;
+	for (i = 0; i < scoreboard->sb_nslots; i++)
+		if (scoreboard->sb_slots[i].sl_pid != 0 &&
+		    scoreboard->sb_slots[i].sl_state == SL_SWEEPING)
+			return;
+	(void)write(sweep_pipe[1], "s", 1);
 }
 
 static void
@@ -751,8 +772,7 @@ prefork_run(void)
 		}
 		prefork_maintain(tick);
 		if (tick && sweep_next != 0 && io_now_ms() >= sweep_next) {
-			/* Full (nobody took the last one yet): skip a turn. */
-			(void)write(sweep_pipe[1], "s", 1);
+			prefork_sweep();
 			sweep_next = io_now_ms() + prefork_sweep_every();
 		}
 	}

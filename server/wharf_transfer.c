@@ -479,6 +479,9 @@ cmd_put(struct wsess *ws, struct wp_command *wc)
 		close(su.su_fd);
 		su.su_fd = x.x_fd = openat(su.su_dirfd, su.su_tmp,
 		    O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		/* Fresh for the sweep (sweep.c), whatever rename did. */
+		if (x.x_fd != -1)
+			(void)futimens(x.x_fd, NULL);
 		if (x.x_fd == -1 || fstat(x.x_fd, &st) == -1 ||
 		    (unsigned long long)st.st_size != offset) {
 			long long have = x.x_fd == -1 ? 0 :

@@ -85,10 +85,13 @@ print(s.getsockname()[1])'
 	[ "$n" -ge 8 ]
 }
 
-@test "wharfd: --partial-age no longer than --transfer-timeout exits 2 naming both" {
+@test "wharfd: --partial-age no longer than an upload may stay quiet exits 2 naming the deadlines" {
 	run_wharfd --writable --partial-age 60 --transfer-timeout 60
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"--partial-age 60 must be longer than --transfer-timeout 60"* ]]
+	[[ "$output" == *"--partial-age 60 must be longer than --transfer-timeout 60 and than --idle-timeout 300 plus --header-timeout 5"* ]]
+	run_wharfd --writable --partial-age 305 --transfer-timeout 10
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--partial-age 305 must be longer"* ]]
 }
 
 @test "wharfd: --port 70000 exits 2 with the valid range" {

@@ -22,16 +22,24 @@ bats_require_minimum_version 1.5.0
 	printf 'target' >"$outside/target"
 	ln -s "$outside" "$STORE/sub/link"
 	ln -s "$outside/target" "$STORE/.wharf-part.link"
-	start_wharfd --writable --transfer-timeout 1 --partial-age 4 -v
+	start_wharfd --writable --transfer-timeout 1 --idle-timeout 1 \
+	    --header-timeout 1 --partial-age 4 -v
 	sleep 4.5
 	printf 'fresh partial' >"$STORE/.wharf-part.fresh"
-	wait_until 8 grep -q 'sweep: removed 3 interrupted uploads' \
-	    "$WHARFD_LOG"
+	# Change times have whole seconds: one sweep or two may take them.
+	gone() {
+		local f
+		for f in "$@"; do
+			[ ! -e "$f" ] || return 1
+		done
+	}
+	wait_until 8 gone "$STORE/.wharf-part.0123456789abcdef" \
+	    "$STORE/.wharf-tmp.0123456789abcdef" \
+	    "$STORE/sub/deeper/.wharf-part.fedcba9876543210"
 	grep 'sweep: removed sub/deeper/.wharf-part.fedcba9876543210' \
 	    "$WHARFD_LOG"
-	[ ! -e "$STORE/.wharf-part.0123456789abcdef" ]
-	[ ! -e "$STORE/.wharf-tmp.0123456789abcdef" ]
-	[ ! -e "$STORE/sub/deeper/.wharf-part.fedcba9876543210" ]
+	grep 'sweep: removed .wharf-tmp.0123456789abcdef' "$WHARFD_LOG"
+	[ "$(grep -c 'sweep: removed ' "$WHARFD_LOG")" -ge 4 ]
 	# Younger than --partial-age, not a regular file, not ours, or not
 	# in the store: all still there.
 	[ -e "$STORE/.wharf-part.fresh" ]
@@ -48,7 +56,8 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "sweep: a partial that a client left is gone after --partial-age, and the store serves on" {
-	start_wharfd --writable --transfer-timeout 1 --partial-age 3 -v
+	start_wharfd --writable --transfer-timeout 1 --idle-timeout 1 \
+	    --header-timeout 1 --partial-age 3 -v
 	# A PUT that announces 100000 bytes and stops after 5000.
 	timeout 10 python3 - "$WPORT" <<-'EOF'
 	import socket, sys
@@ -75,7 +84,7 @@ bats_require_minimum_version 1.5.0
 @test "sweep: a read-only store and --partial-age 0 are never swept" {
 	STORE=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/store.XXXXXX")
 	printf 'old partial' >"$STORE/.wharf-part.0123456789abcdef"
-	start_wharfd --transfer-timeout 1 --partial-age 2 -v
+	start_wharfd --partial-age 2 -v
 	sleep 3.5
 	stop_wharfd
 	[ -e "$STORE/.wharf-part.0123456789abcdef" ]
