@@ -63,6 +63,7 @@ static void	 child_serve(int fd, const struct listener *,
 static void	 child_exit(int) __attribute__((noreturn));
 static void	 child_sched_batch(void);
 static void	 child_sweep(void);
+static void	 child_watch(int epfd, int fd, uint32_t tag);
 static int	 child_over_ip_limit(const char *addr);
 static void	 child_refuse(struct conn *);
 static void	 child_copy(char *, size_t, const char *, size_t max);
@@ -440,6 +441,21 @@ child_upload_note(const char *relpath, const char *tmp)
 	memcpy(up->up_tmp, tmp, tlen + 1);
 }
 
+/* Add fd to the child's wait, exclusive: one idle child wakes for it. */
+static void
+child_watch(int epfd, int fd, uint32_t tag)
+{
+	struct epoll_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u32 = tag;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("epoll_ctl");
+		exit(CHILD_EXIT_SICK);
+	}
+}
+
 /* The master asked: remove expired partial uploads (sweep.c). */
 static void
 child_sweep(void)
@@ -492,7 +508,7 @@ child_sched_batch(void)
 void
 child_main(struct sb_slot *slot, const sigset_t *mask)
 {
-	struct epoll_event	 ev, evs[8];
+	struct epoll_event	 evs[8];
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	const struct listener	*l;
@@ -514,30 +530,10 @@ child_main(struct sb_slot *slot, const sigset_t *mask)
 		log_warn("epoll_create1");
 		exit(CHILD_EXIT_SICK);
 	}
-	for (i = 0; i < nlisteners; i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u32 = (uint32_t)i;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, listeners[i].l_fd, &ev) ==
-		    -1) {
-			log_warn("epoll_ctl");
-			exit(CHILD_EXIT_SICK);
-		}
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.u32 = POD_TAG;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, prefork_pod_fd, &ev) == -1) {
-		log_warn("epoll_ctl");
-		exit(CHILD_EXIT_SICK);
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.u32 = SWEEP_TAG;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, prefork_sweep_fd, &ev) == -1) {
-		log_warn("epoll_ctl");
-		exit(CHILD_EXIT_SICK);
-	}
+	for (i = 0; i < nlisteners; i++)
+		child_watch(epfd, listeners[i].l_fd, (uint32_t)i);
+	child_watch(epfd, prefork_pod_fd, POD_TAG);
+	child_watch(epfd, prefork_sweep_fd, SWEEP_TAG);
 
 	/* Start-up ran at the master's priority; clients get the operator's. */
 	if (prefork_boosted &&

@@ -299,6 +299,8 @@ port_number(const char *flag, const char *arg)
 static void
 check_config(void)
 {
+	unsigned long long	 quiet;
+
 	if (conf.c_anonymous == -1)
 		conf.c_anonymous = conf.c_user_file != NULL ? ANON_READ :
 		    conf.c_writable ? ANON_WRITE : ANON_READ;
@@ -327,11 +329,12 @@ check_config(void)
 	 * pool's own are safe anyway; another instance's on a shared store
 	 * are not, see sweep.c.)
 	 */
+	quiet = (unsigned long long)conf.c_idle_timeout +
+	    conf.c_header_timeout;
+	if (quiet < conf.c_transfer_timeout)
+		quiet = conf.c_transfer_timeout;
 	if (conf.c_writable && conf.c_partial_age > 0 &&
-	    ((unsigned long long)conf.c_partial_age <=
-	    conf.c_transfer_timeout ||
-	    (unsigned long long)conf.c_partial_age <=
-	    (unsigned long long)conf.c_idle_timeout + conf.c_header_timeout))
+	    conf.c_partial_age <= quiet)
 		errx(EXIT_USAGE, "--partial-age %u must be longer than "
 		    "--transfer-timeout %u and than --idle-timeout %u plus "
 		    "--header-timeout %u", conf.c_partial_age,

@@ -9,10 +9,9 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 @test "sweep: leftovers untouched for --partial-age go, at any depth; the rest stays" {
-	local outside
-	outside=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/outside.XXXXXX")
-	STORE=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/store.XXXXXX")
-	mkdir -p "$STORE/sub/deeper" "$STORE/.wharf-part.dir"
+	local outside=$BATS_TEST_TMPDIR/outside
+	STORE=$BATS_TEST_TMPDIR/store
+	mkdir -p "$outside" "$STORE/sub/deeper" "$STORE/.wharf-part.dir"
 	printf 'old partial' >"$STORE/.wharf-part.0123456789abcdef"
 	printf 'old temp' >"$STORE/.wharf-tmp.0123456789abcdef"
 	printf 'deep partial' >"$STORE/sub/deeper/.wharf-part.fedcba9876543210"
@@ -52,7 +51,6 @@ bats_require_minimum_version 1.5.0
 	# The fresh one goes too once it is old enough.
 	wait_until 10 bash -c '! [ -e "$1" ]' _ "$STORE/.wharf-part.fresh"
 	[ -e "$outside/.wharf-part.outside" ]
-	rm -rf "$outside"
 }
 
 @test "sweep: a partial that a client left is gone after --partial-age, and the store serves on" {
@@ -82,7 +80,8 @@ bats_require_minimum_version 1.5.0
 }
 
 @test "sweep: a read-only store and --partial-age 0 are never swept" {
-	STORE=$(mktemp -d "${BATS_TEST_TMPDIR:-/tmp}/store.XXXXXX")
+	STORE=$BATS_TEST_TMPDIR/store
+	mkdir -p "$STORE"
 	printf 'old partial' >"$STORE/.wharf-part.0123456789abcdef"
 	start_wharfd --partial-age 2 -v
 	sleep 3.5
