@@ -106,35 +106,6 @@ io_wait(int fd, short events, int64_t deadline, const sigset_t *sigmask,
 	return (1);
 }
 
-void
-io_wb_init(struct io_wb *wb, off_t offset)
-{
-	wb->wb_pos = wb->wb_start = offset;
-}
-
-int
-io_writeback(struct io_wb *wb, int fd, size_t n)
-{
-	off_t	 len;
-
-	wb->wb_pos += (off_t)n;
-	len = wb->wb_pos - wb->wb_start;
-	if (len < IO_WB_CHUNK)
-		return (0);
-	/*
-	 * Start writing this chunk and go on receiving: the disk works while
-	 * the network does. Waiting here for the chunk before (to bound the
-	 * dirty pages) measured slower, and the kernel's dirty limits bound
-	 * them anyway. A start alone does not consume a writeback error: the
-	 * fsync at the end still reports it.
-	 */
-	if (sync_file_range(fd, wb->wb_start, len, SYNC_FILE_RANGE_WRITE) ==
-	    -1 && errno != ESPIPE && errno != EINVAL)
-		return (-1);
-	wb->wb_start = wb->wb_pos;
-	return (0);
-}
-
 int
 io_set_nonblock(int fd, int on)
 {

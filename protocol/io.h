@@ -27,20 +27,6 @@ int64_t	 io_now_ms(void);
  * -1 error (EINTR when a signal was delivered). */
 int	 io_wait(int fd, short events, int64_t deadline,
 	    const sigset_t *sigmask, short *revents);
-/*
- * A durable file written front to back (an upload that ends in fsync):
- * io_writeback() after each write hands every IO_WB_CHUNK bytes to the
- * disk as they complete, so the final fsync finds little left to do.
- */
-#define IO_WB_CHUNK	(8 * 1024 * 1024)
-struct io_wb {
-	off_t	 wb_pos;	/* file offset after the last write */
-	off_t	 wb_start;	/* first byte not yet handed to the disk */
-};
-/* Start at offset (where the first write goes). */
-void	 io_wb_init(struct io_wb *, off_t offset);
-/* n more bytes were written at wb_pos. Returns 0, or -1 with errno. */
-int	 io_writeback(struct io_wb *, int fd, size_t n);
 /* Set or clear O_NONBLOCK. Returns 0 or -1. */
 int	 io_set_nonblock(int fd, int on);
 

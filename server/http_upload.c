@@ -27,6 +27,7 @@
 #include "log.h"
 #include "store.h"
 #include "wharfd.h"
+#include "writeback.h"
 
 #define MP_BUF		(128 * 1024)	/* multipart parse window */
 #define FIELD_MAX	1024		/* a form field's value */
@@ -45,7 +46,7 @@ struct upload {
 	char			 u_rel[PATH_MAX];
 	unsigned long long	 u_total;
 	int			 u_werr;	/* first write error */
-	struct io_wb		 u_wb;		/* early writeback (fsync) */
+	struct writeback	 u_wb;		/* on its way to the disk */
 	int			 u_existed;
 	int			 u_active;
 };
@@ -156,7 +157,7 @@ upload_begin(struct hsess *hs, struct upload *u, int keep)
 		return (st_rv);
 	}
 	u->u_active = 1;
-	io_wb_init(&u->u_wb, 0);
+	writeback_begin(&u->u_wb, store.st_fsync ? u->u_su.su_fd : -1, 0);
 	child_state(SL_RECEIVING);
 	return (0);
 }
@@ -190,8 +191,7 @@ static void
 upload_wrote(struct upload *u, size_t n)
 {
 	/* Durable: the disk starts now, so the fsync at the end is short. */
-	if (u->u_werr == 0 && store.st_fsync &&
-	    io_writeback(&u->u_wb, u->u_su.su_fd, n) == -1) {
+	if (u->u_werr == 0 && writeback_wrote(&u->u_wb, n) == -1) {
 		u->u_werr = errno;
 		upload_log_error(u, "writeback");
 	}
@@ -260,8 +260,10 @@ upload_splice(struct hsess *hs, struct upload *u)
 static void
 upload_abort(struct upload *u)
 {
-	if (u->u_active)
+	if (u->u_active) {
+		(void)writeback_end(&u->u_wb);
 		store_put_abort(&u->u_su);
+	}
 	u->u_active = 0;
 }
 
@@ -272,6 +274,11 @@ upload_commit(struct hsess *hs, struct upload *u, int keep)
 	char	 esc[256];
 	int	 e;
 
+	/* The flush beside the receiving may have failed: no commit then. */
+	if (u->u_werr == 0 && writeback_end(&u->u_wb) == -1) {
+		u->u_werr = errno;
+		upload_log_error(u, "writeback");
+	}
 	if (u->u_werr != 0) {
 		e = u->u_werr;
 		upload_abort(u);

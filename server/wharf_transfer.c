@@ -25,6 +25,7 @@
 #include "store.h"
 #include "wharf.h"
 #include "wharfd.h"
+#include "writeback.h"
 
 #define XFER_BUF	(256 * 1024)
 
@@ -35,7 +36,7 @@ struct xfer {
 	uLong		 x_crc;		/* CRC-32 so far */
 	unsigned long long x_total;	/* bytes of the file so far */
 	int		 x_werr;	/* first write error, 0 if none */
-	struct io_wb	 x_wb;		/* early writeback (fsync) */
+	struct writeback x_wb;		/* on its way to the disk */
 	z_stream	 x_z;
 	int		 x_zinit;
 };
@@ -311,8 +312,7 @@ put_bytes(struct xfer *x, const unsigned char *p, size_t n)
 		log_warn("PUT %s: write", child_slot->sl_path);
 	}
 	/* Durable: the disk starts now, so the fsync at the end is short. */
-	if (x->x_werr == 0 && store.st_fsync &&
-	    io_writeback(&x->x_wb, x->x_fd, n) == -1) {
+	if (x->x_werr == 0 && writeback_wrote(&x->x_wb, n) == -1) {
 		x->x_werr = errno;
 		log_warn("PUT %s: writeback", child_slot->sl_path);
 	}
@@ -503,7 +503,6 @@ cmd_put(struct wsess *ws, struct wp_command *wc)
 		}
 		x.x_total = offset;
 	}
-	io_wb_init(&x.x_wb, (off_t)x.x_total);
 	if (zlib) {
 		if (inflateInit(&x.x_z) != Z_OK) {
 			store_put_abort(&su);
@@ -511,6 +510,8 @@ cmd_put(struct wsess *ws, struct wp_command *wc)
 		}
 		x.x_zinit = 1;
 	}
+	writeback_begin(&x.x_wb, store.st_fsync ? x.x_fd : -1,
+	    (off_t)x.x_total);
 	if (has_size)
 		rv = wharf_reply(ws, 151, "send size=%llu offset=%llu%s", size,
 		    offset, zlib ? " compress=zlib" : "");
@@ -544,6 +545,11 @@ cmd_put(struct wsess *ws, struct wp_command *wc)
 	}
 	crc = strtoul(line + 6, NULL, 16);
 	want = has_size ? size : x.x_total;
+	/* The flush beside the receiving may have failed: no commit then. */
+	if (x.x_werr == 0 && writeback_end(&x.x_wb) == -1) {
+		x.x_werr = errno;
+		log_warn("PUT %s: writeback", child_slot->sl_path);
+	}
 	if (x.x_werr == EFBIG)
 		rv = wharf_reply(ws, 552, "too large: the limit is %llu bytes; "
 		    "upload discarded", conf.c_max_upload);
@@ -591,6 +597,7 @@ discard_rv:
 	/* A discarded upload ends the story of that name's partial too. */
 	if (x.x_zinit)
 		inflateEnd(&x.x_z);
+	(void)writeback_end(&x.x_wb);
 	(void)unlinkat(su.su_dirfd, part, 0);
 	store_put_abort(&su);
 	return (rv);
@@ -602,6 +609,8 @@ keep_partial:
 	 */
 	if (x.x_zinit)
 		inflateEnd(&x.x_z);
+	if (writeback_end(&x.x_wb) == -1 && x.x_werr == 0)
+		x.x_werr = errno;
 	if (x.x_total > 0 && x.x_werr == 0 &&
 	    renameat(su.su_dirfd, su.su_tmp, su.su_dirfd, part) == 0)
 		log_info("%s: PUT %s interrupted after %llu bytes; partial "

@@ -230,6 +230,49 @@ kill_test() {
 	cmp "$STORE/old.bin" "$WORK/old"
 }
 
+@test "faults: EIO from the flush beside a durable upload gives WHARF/1 451 and HTTP 500, keeps the old file; later uploads work" {
+	need_strace
+	start_wharfd --writable --start-children 1 --min-spare 1 \
+	    --max-children 1
+	head -c 100000 /dev/urandom >"$STORE/old.bin"
+	cp "$STORE/old.bin" "$WORK/old"
+	# Past 8 MiB (WB_CHUNK) the child flushes beside the receiving, on
+	# a thread of its own: strace -f follows it there.
+	head -c $((20 << 20)) /dev/urandom >"$WORK/new"
+	child=$(children)
+	rstore=$(realpath "$STORE")
+	tracer_start "$WORK/trace" -f -y -e trace=fdatasync \
+	    -e inject=fdatasync:error=EIO -p "$child"
+	run timeout 30 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
+	    "$WORK/new"
+	echo "WHARF/1 PUT: $output"
+	[[ "$output" == "451 "*"Input/output error"* ]]
+	run timeout 30 curl -s -w '\n%{http_code}' -T "$WORK/new" \
+	    "http://127.0.0.1:$HPORT/old.bin"
+	echo "HTTP PUT: $output"
+	[ "${lines[-1]}" = 500 ]
+	[[ "$output" == *"Input/output error"* ]]
+	run timeout 30 curl -s -o /dev/null -w '%{http_code}' \
+	    -F "file=@$WORK/new;filename=old.bin" "http://127.0.0.1:$HPORT/"
+	[ "$output" = 500 ]
+	tracer_stop
+	cat "$WORK/trace"
+	[ "$(grep -c "fdatasync([0-9]*<$rstore/\.wharf-tmp\..*INJECTED" \
+	    "$WORK/trace")" -eq 3 ]
+	[ "$(grep -c 'old\.bin: writeback: Input/output error' "$WHARFD_LOG")" -eq 3 ]
+	cmp "$STORE/old.bin" "$WORK/old"
+	[ -z "$(find "$STORE" -name '.wharf-*' -print -quit)" ]
+	[ "$(children)" = "$child" ]
+	run timeout 30 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
+	    "$WORK/new"
+	[[ "$output" == "226 "* ]]
+	cmp "$STORE/old.bin" "$WORK/new"
+	run timeout 30 curl -s -o /dev/null -w '%{http_code}' -T "$WORK/old" \
+	    "http://127.0.0.1:$HPORT/old.bin"
+	[ "$output" = 204 ]
+	cmp "$STORE/old.bin" "$WORK/old"
+}
+
 @test "faults: 20 concurrent uploads to one name (10 HTTP, 10 WHARF/1): readers see only the old file or one whole upload" {
 	start_wharfd --writable --start-children 28 --min-spare 4
 	head -c 700000 /dev/urandom >"$STORE/same.bin"
