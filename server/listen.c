@@ -135,6 +135,11 @@ listen_defer(int fd, int proto)
  * (TCP_NODELAY). A read waits at most CONN_BLOCK_MS (SO_RCVTIMEO), so a
  * child can wait for a keep-alive client's next request in a blocking
  * read, one system call where ppoll and read were two (conn_fill).
+ * A big body keeps at most --notsent-lowat bytes queued unsent
+ * (TCP_NOTSENT_LOWAT): with the whole send buffer queued, segments left
+ * from two CPUs at once, the child's in sendfile and the one where the
+ * client's ACKs released more, arrived out of order and were sent again
+ * (t/bench/README).
  * Returns 1 when connections may be blocking: the timeout is in place.
  */
 static int
@@ -144,6 +149,9 @@ listen_options(int fd)
 	int		 on = 1;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (conf.c_notsent_lowat > 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+		    &conf.c_notsent_lowat, sizeof(conf.c_notsent_lowat));
 	tv.tv_sec = CONN_BLOCK_MS / 1000;
 	tv.tv_usec = (CONN_BLOCK_MS % 1000) * 1000;
 	return (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);

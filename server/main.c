@@ -35,6 +35,9 @@
 #include "users.h"
 #include "wharfd.h"
 
+/* --notsent-lowat: more than a send buffer can hold means nothing. */
+#define NOTSENT_LOWAT_MAX	(64U << 20)
+
 /* --max-per-ip not given: half of --max-children, once that is known. */
 #define MAX_PER_IP_AUTO	UINT_MAX
 
@@ -57,6 +60,7 @@ static const struct config conf_defaults = {
 	.c_grace = 10,
 	.c_partial_age = 7 * 86400,
 	.c_min_rate = 256,
+	.c_notsent_lowat = 32 * 1024,
 	.c_anonymous = -1,
 };
 
@@ -72,7 +76,7 @@ enum {
 	OPT_USER, OPT_GROUP, OPT_CHROOT, OPT_SYSLOG, OPT_MAX_PER_IP,
 	OPT_MIN_RATE, OPT_SHRINK_AFTER, OPT_PARTIAL_AGE,
 	OPT_ACCESS_LOG, OPT_STATUS, OPT_STATUS_ALLOW, OPT_NO_CLOBBER,
-	OPT_SHARE_DIR, OPT_NO_SCHED_BATCH
+	OPT_SHARE_DIR, OPT_NO_SCHED_BATCH, OPT_NOTSENT_LOWAT
 };
 
 static const struct option	 longopts[] = {
@@ -86,6 +90,7 @@ static const struct option	 longopts[] = {
 	{ "anonymous",		required_argument, NULL, OPT_ANONYMOUS },
 	{ "partial-age",	required_argument, NULL, OPT_PARTIAL_AGE },
 	{ "max-upload",		required_argument, NULL, OPT_MAX_UPLOAD },
+	{ "notsent-lowat",	required_argument, NULL, OPT_NOTSENT_LOWAT },
 	{ "no-fsync",		no_argument,	   NULL, OPT_NO_FSYNC },
 	{ "hash-password",	no_argument,	   NULL, OPT_HASH_PASSWORD },
 	{ "user",		required_argument, NULL, OPT_USER },
@@ -149,6 +154,9 @@ usage(FILE *fp, int status)
 "                            (default: all, IPv4 and IPv6)\n"
 "      --port-file FILE      write 'wharf PORT' and 'http PORT' lines to\n"
 "                            FILE once listening (atomically)\n"
+"      --notsent-lowat SIZE  most bytes queued unsent on a connection\n"
+"                            (TCP_NOTSENT_LOWAT), 0 = the system's\n"
+"                            (default: %uK)\n"
 "      --max-upload SIZE     largest upload in bytes (K, M, G, T suffixes),\n"
 "                            0 = no limit (default: 0)\n"
 "      --no-fsync            do not fsync uploads before answering (fast,\n"
@@ -224,7 +232,7 @@ usage(FILE *fp, int status)
 "\n"
 "Signals: TERM/INT stop gracefully, HUP restarts the children, USR1\n"
 "reopens the log file. See wharfd(8).\n",
-	    conf_defaults.c_partial_age,
+	    conf_defaults.c_notsent_lowat / 1024, conf_defaults.c_partial_age,
 	    conf_defaults.c_start_children, conf_defaults.c_min_spare,
 	    conf_defaults.c_max_spare, conf_defaults.c_shrink_after,
 	    conf_defaults.c_max_children,
@@ -362,7 +370,8 @@ cleanup_files(void)
 int
 main(int argc, char *argv[])
 {
-	int	 ch, status;
+	unsigned long long	 lowat;
+	int			 ch, status;
 
 	conf = conf_defaults;
 	while ((ch = getopt_long(argc, argv, "dhl:p:r:vVw", longopts,
@@ -409,6 +418,13 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX_UPLOAD:
 			conf.c_max_upload = bytes("--max-upload", optarg);
+			break;
+		case OPT_NOTSENT_LOWAT:
+			lowat = bytes("--notsent-lowat", optarg);
+			if (lowat > NOTSENT_LOWAT_MAX)
+				errx(EXIT_USAGE, "--notsent-lowat %s: at most %uM",
+				    optarg, NOTSENT_LOWAT_MAX >> 20);
+			conf.c_notsent_lowat = (unsigned)lowat;
 			break;
 		case OPT_NO_SCHED_BATCH:
 			conf.c_no_sched_batch = 1;

@@ -67,6 +67,7 @@ struct config {
 	int		 c_status_any;		/* ... to any peer */
 	int		 c_no_clobber;		/* HTTP uploads never replace */
 	const char	*c_share_dir;		/* page assets */
+	unsigned	 c_notsent_lowat;	/* bytes, 0: the system's */
 };
 
 /* What a client that has not logged in may do. */

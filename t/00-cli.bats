@@ -119,6 +119,17 @@ print(s.getsockname()[1])'
 	[[ "$output" == *"--header-timeout 0"* ]]
 }
 
+@test "wharfd: --notsent-lowat that is not a size or over 64M exits 2 naming it" {
+	run_wharfd --notsent-lowat 32Q
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--notsent-lowat 32Q: expected a size in bytes"* ]]
+	run_wharfd --notsent-lowat 65M
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--notsent-lowat 65M: at most 64M"* ]]
+	run_wharfd --notsent-lowat -1
+	[ "$status" -eq 2 ]
+}
+
 @test "wharfd: --min-spare larger than --max-spare exits 2 naming both" {
 	run_wharfd --min-spare 5 --max-spare 2
 	[ "$status" -eq 2 ]

@@ -703,3 +703,41 @@ nobody_holds() {
 	[[ "$output" == "HTTP/1.1 204 "* ]]
 	[[ "$output" == *"Allow: GET, HEAD, OPTIONS"* ]]
 }
+
+# lowat_of PORT: "listener VALUE" and "peer VALUE" lines for the daemon's
+# sockets on PORT (t/lib/sockopt.py), while a client holds a connection
+# with half a request sent, so that a child has accepted it.
+lowat_of() {
+	local port=$1 sockopt=$T_SRCDIR/lib/sockopt.py
+	exec 4<>"/dev/tcp/127.0.0.1/$port"
+	printf 'GET / HTTP/1.1\r\n' >&4
+	wait_until 5 eval \
+	    '[ "$(python3 "$sockopt" "$port" $(children) | grep -c peer)" -gt 0 ]'
+	python3 "$sockopt" "$port" "$WHARFD_PID" $(children) |
+	    cut -d' ' -f2- | sort -u
+	exec 4>&-
+}
+
+@test "send: connections keep at most --notsent-lowat unsent (32 KiB by default, as given, the system's with 0)" {
+	start_wharfd --start-children 2
+	run python3 "$T_SRCDIR/lib/sockopt.py" "$HPORT" "$WHARFD_PID"
+	[ "$status" -ne 2 ] || skip "pidfd_getfd(2) is not allowed here"
+	run lowat_of "$HPORT"
+	echo "$output"
+	[ "$output" = "listener 32768
+peer 32768" ]
+	run lowat_of "$WPORT"
+	[ "$output" = "listener 32768
+peer 32768" ]
+	stop_wharfd
+	start_wharfd --start-children 2 --notsent-lowat 1M
+	run lowat_of "$HPORT"
+	[ "$output" = "listener 1048576
+peer 1048576" ]
+	stop_wharfd
+	start_wharfd --start-children 2 --notsent-lowat 0
+	run lowat_of "$HPORT"
+	echo "$output"
+	[ "$output" = "listener 0
+peer 0" ]
+}
