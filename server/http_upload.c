@@ -261,7 +261,8 @@ static void
 upload_abort(struct upload *u)
 {
 	if (u->u_active) {
-		(void)writeback_end(&u->u_wb);
+		if (writeback_end(&u->u_wb) == -1)
+			upload_log_error(u, "writeback");
 		store_put_abort(&u->u_su);
 	}
 	u->u_active = 0;

@@ -149,9 +149,9 @@ listen_options(int fd)
 	int		 on = 1;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (conf.c_notsent_lowat > 0)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
-		    &conf.c_notsent_lowat, sizeof(conf.c_notsent_lowat));
+	/* 0 too: a socket systemd kept may carry an earlier run's value. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+	    &conf.c_notsent_lowat, sizeof(conf.c_notsent_lowat));
 	tv.tv_sec = CONN_BLOCK_MS / 1000;
 	tv.tv_usec = (CONN_BLOCK_MS % 1000) * 1000;
 	return (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "privsep.h"
 #include "wharfd.h"
+#include "writeback.h"
 
 static uid_t	 privsep_uid = (uid_t)-1;
 static gid_t	 privsep_gid = (gid_t)-1;
@@ -87,7 +88,13 @@ privsep_child(void)
 			log_warnx("could regain root after dropping it");
 			return (-1);
 		}
-		/* A child never forks: refuse it to whatever took it over. */
+		/*
+		 * A child never forks: refuse it to whatever took it over.
+		 * The limit counts threads as well, so a writable store's
+		 * durable uploads get their flush thread first.
+		 */
+		if (conf.c_writable && !conf.c_no_fsync)
+			writeback_prepare();
 		rl.rlim_cur = rl.rlim_max = 0;
 		(void)setrlimit(RLIMIT_NPROC, &rl);
 	}

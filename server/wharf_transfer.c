@@ -597,7 +597,8 @@ discard_rv:
 	/* A discarded upload ends the story of that name's partial too. */
 	if (x.x_zinit)
 		inflateEnd(&x.x_z);
-	(void)writeback_end(&x.x_wb);
+	if (writeback_end(&x.x_wb) == -1)
+		log_warn("PUT %s: writeback", child_slot->sl_path);
 	(void)unlinkat(su.su_dirfd, part, 0);
 	store_put_abort(&su);
 	return (rv);
@@ -609,8 +610,10 @@ keep_partial:
 	 */
 	if (x.x_zinit)
 		inflateEnd(&x.x_z);
-	if (writeback_end(&x.x_wb) == -1 && x.x_werr == 0)
+	if (writeback_end(&x.x_wb) == -1 && x.x_werr == 0) {
 		x.x_werr = errno;
+		log_warn("PUT %s: writeback", child_slot->sl_path);
+	}
 	if (x.x_total > 0 && x.x_werr == 0 &&
 	    renameat(su.su_dirfd, su.su_tmp, su.su_dirfd, part) == 0)
 		log_info("%s: PUT %s interrupted after %llu bytes; partial "

@@ -15,7 +15,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "writeback.h"
+
+/*
+ * How long glibc keeps an idle helper thread: for good, in a child that
+ * may not start another (writeback_prepare).
+ */
+#define WB_HELPER_IDLE	(366 * 86400)
 
 /*
  * The flush works on a duplicate of the file's descriptor, so that its
@@ -58,7 +65,8 @@ flush_poll(int wait)
 static void
 flush_start(int fd)
 {
-	int	 dup;
+	static int	 warned;
+	int		 dup;
 
 	if ((dup = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return;
@@ -66,10 +74,33 @@ flush_start(int fd)
 	flush_cb.aio_fildes = dup;
 	flush_cb.aio_sigevent.sigev_notify = SIGEV_NONE;
 	if (aio_fsync(O_DSYNC, &flush_cb) == -1) {
+		if (!warned++)
+			log_warn("no flush beside the receiving (aio_fsync); "
+			    "durable uploads wait for all of theirs at the end");
 		close(dup);
 		return;
 	}
 	flush_busy = 1;
+}
+
+void
+writeback_prepare(void)
+{
+	struct aioinit	 init;
+	int		 pfd[2];
+
+	memset(&init, 0, sizeof(init));
+	init.aio_threads = 1;
+	init.aio_num = 1;
+	init.aio_idle_time = WB_HELPER_IDLE;
+	aio_init(&init);
+	/* A pipe: its fdatasync fails at once (EINVAL), the thread stays. */
+	if (pipe2(pfd, O_CLOEXEC) == -1)
+		return;
+	flush_start(pfd[0]);
+	(void)flush_poll(1);
+	close(pfd[0]);
+	close(pfd[1]);
 }
 
 void
@@ -131,10 +162,9 @@ writeback_end(struct writeback *wb)
 		return (0);
 	e = flush_poll(1);
 	wb->wb_fd = -1;
-	if (wb->wb_err == 0)
-		wb->wb_err = e;
-	if (wb->wb_err != 0) {
-		errno = wb->wb_err;
+	/* Not again what writeback_wrote has said. */
+	if (e != 0 && wb->wb_err == 0) {
+		wb->wb_err = errno = e;
 		return (-1);
 	}
 	return (0);

@@ -27,6 +27,13 @@ struct writeback {
 };
 
 /*
+ * Start the flush's helper thread now and keep it for the life of the
+ * process (about 20 KiB): for a child that drops privileges and then
+ * may not create a thread (RLIMIT_NPROC 0, privsep.c). Elsewhere the
+ * thread comes with the first flush and leaves a second after the last.
+ */
+void	 writeback_prepare(void);
+/*
  * Start on fd, whose next write goes at offset. A process has one
  * background flush at a time: a writeback left running by an earlier
  * upload is waited for here.
@@ -41,7 +48,8 @@ int	 writeback_wrote(struct writeback *, size_t n);
 /*
  * Waits for the background flush. Call it before the final fsync and
  * before the file is closed on every path. Returns 0, or -1 with errno
- * as writeback_wrote.
+ * when that flush failed (an error writeback_wrote has returned is not
+ * returned again).
  */
 int	 writeback_end(struct writeback *);
 

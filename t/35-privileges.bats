@@ -5,6 +5,7 @@
 # root (CI runs as root); elsewhere they are skipped.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
@@ -26,6 +27,28 @@ need_root() {
 	done
 	run wharf_raw "GET a" QUIT
 	[[ "$output" == *"226 size=3"* ]]
+}
+
+@test "privileges: under --user a durable upload is still flushed beside its receiving (thread made before RLIMIT_NPROC 0)" {
+	need_root
+	need_strace
+	start_wharfd --user nobody --writable --start-children 1 \
+	    --min-spare 1 --max-children 1
+	chown nobody "$STORE"
+	child=$(children)
+	# The child and glibc's AIO helper, parked for the child's life.
+	[ "$(find "/proc/$child/task" -mindepth 1 -maxdepth 1 | wc -l)" -eq 2 ]
+	head -c $((20 << 20)) /dev/urandom >"$WORK/new"
+	rstore=$(realpath "$STORE")
+	tracer_start "$WORK/trace" -f -y -e trace=fdatasync -p "$child"
+	run timeout 30 curl -s -o /dev/null -w '%{http_code}' -T "$WORK/new" \
+	    "http://127.0.0.1:$HPORT/new.bin"
+	[ "$output" = 201 ]
+	tracer_stop
+	cat "$WORK/trace"
+	grep -q "fdatasync([0-9]*<$rstore/\.wharf-tmp\..*) = 0" "$WORK/trace"
+	cmp "$STORE/new.bin" "$WORK/new"
+	! grep -q "no flush beside" "$WHARFD_LOG"
 }
 
 @test "privileges: wharfd and wharf bind every symbol at start, GOT read-only" {

@@ -3,9 +3,11 @@ processes bound to local PORT, print one line "PID listener|peer VALUE"
 with its TCP_NOTSENT_LOWAT (0 when unset: the sysctl applies).
 Takes a copy of each descriptor with pidfd_getfd(2) (Linux 5.6), which
 needs ptrace rights over the process; the process runs on. Exit 2 when
-this kernel or this user cannot.
+this kernel, this Python or this user cannot; a descriptor closed or a
+process gone meanwhile is left out.
 """
 import ctypes
+import errno
 import os
 import socket
 import sys
@@ -26,26 +28,37 @@ def getfd(pidfd, fd):
 
 def main():
     port = int(sys.argv[1])
+    if not hasattr(os, "pidfd_open"):
+        print("this Python has no os.pidfd_open", file=sys.stderr)
+        sys.exit(2)
     for pid in map(int, sys.argv[2:]):
         try:
             pidfd = os.pidfd_open(pid)
+            names = os.listdir("/proc/%d/fd" % pid)
+        except ProcessLookupError:
+            continue            # a child that has just left
+        except FileNotFoundError:
+            continue
         except OSError as e:
             print("pidfd_open %d: %s" % (pid, e), file=sys.stderr)
             sys.exit(2)
-        fddir = "/proc/%d/fd" % pid
-        for name in os.listdir(fddir):
+        for name in names:
             try:
-                if not os.readlink("%s/%s" % (fddir, name)).startswith(
-                        "socket:"):
+                if not os.readlink("/proc/%d/fd/%s" % (pid, name)) \
+                        .startswith("socket:"):
                     continue
                 mine = getfd(pidfd, int(name))
-            except FileNotFoundError:
-                continue
             except OSError as e:
-                print("pidfd_getfd %d %s: %s" % (pid, name, e),
-                      file=sys.stderr)
-                sys.exit(2)
-            s = socket.socket(fileno=mine)
+                if e.errno in (errno.EPERM, errno.ENOSYS):
+                    print("pidfd_getfd %d %s: %s" % (pid, name, e),
+                          file=sys.stderr)
+                    sys.exit(2)
+                continue        # closed or reused meanwhile
+            try:
+                s = socket.socket(fileno=mine)
+            except OSError:
+                os.close(mine)  # no longer a socket
+                continue
             try:
                 if s.type != socket.SOCK_STREAM or \
                         s.family not in (socket.AF_INET, socket.AF_INET6) \
