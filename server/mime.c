@@ -2,9 +2,13 @@
  * mime.c: Content-Type detection. libmagic (MAGIC_MIME_TYPE |
  * MAGIC_MIME_ENCODING) looks at the first bytes of a file; where it only
  * says text/plain (CSS, JavaScript, JSON) or nothing useful (empty files)
- * the extension decides. Results are cached in a direct-mapped table
- * keyed by (st_dev, st_ino, st_size, st_mtim): a file that changes gets a
- * new key, so the cache never needs invalidating. The table is mapped
+ * the extension decides. Results are cached in a table keyed by (st_dev,
+ * st_ino, st_size, st_mtim): a file that changes gets a new key, so the
+ * cache never needs invalidating. A key may sit in any of the MIME_WAYS
+ * entries of its set: with one entry per key (direct-mapped), 200 files
+ * already shared a dozen entries in pairs that pushed each other out, and
+ * every request for either paid libmagic again (2 ms for a file of noise,
+ * most of a keep-alive request's time). The table is mapped
  * shared before the fork, so a file is examined once for the whole pool,
  * not once per child (libmagic takes 0.3 to 4 ms a file, and a burst that
  * grows the pool by hundreds of children would pay it in each).
@@ -51,6 +55,7 @@
 #include "mime.h"
 
 #define MIME_CACHE	4096		/* entries, a power of two */
+#define MIME_WAYS	8		/* entries a key may use, ditto */
 #define MIME_PEEK	(16 * 1024)	/* bytes libmagic is shown */
 #define MIME_DB_MAPS	8		/* database mappings remembered */
 
@@ -74,10 +79,10 @@ static size_t			 mime_ndb;
 static struct mime_entry	 mime_cache_own[MIME_CACHE];
 static struct mime_entry	*mime_cache = mime_cache_own;
 
-static struct mime_entry *mime_slot(const struct stat *);
+static struct mime_entry *mime_set(const struct stat *);
 static int	 mime_cache_get(struct mime_entry *, const struct stat *,
 		    char *out);
-static void	 mime_cache_put(struct mime_entry *, const struct stat *,
+static int	 mime_cache_put(struct mime_entry *, const struct stat *,
 		    const char *type);
 
 static const struct {
@@ -317,16 +322,16 @@ mime_detect(int fd, const struct stat *st, const char *name, char *out,
 		snprintf(out, outsz, "%s", type);
 }
 
-/* The entry where st's type is kept. */
+/* The first of the MIME_WAYS entries where st's type may be kept. */
 static struct mime_entry *
-mime_slot(const struct stat *st)
+mime_set(const struct stat *st)
 {
 	uint64_t	 h;
 
 	h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
 	    (uint64_t)st->st_dev * 0xff51afd7ed558ccdULL ^
 	    (uint64_t)st->st_mtim.tv_nsec;
-	return (&mime_cache[(h >> 17) & (MIME_CACHE - 1)]);
+	return (&mime_cache[(h >> 17) & (MIME_CACHE - MIME_WAYS)]);
 }
 
 /* 1 and the type in out (MIME_TYPE_MAX) when e holds st's whole, sane. */
@@ -363,8 +368,11 @@ mime_cache_get(struct mime_entry *e, const struct stat *st, char *out)
 	return (i > 0 && i < MIME_TYPE_MAX);
 }
 
-/* Store type for st in e, unless another child is writing e just now. */
-static void
+/*
+ * Store type for st in e, unless another child is writing e just now (or
+ * died doing so). 1 stored, 0 not.
+ */
+static int
 mime_cache_put(struct mime_entry *e, const struct stat *st, const char *type)
 {
 	uint32_t	 seq;
@@ -372,7 +380,7 @@ mime_cache_put(struct mime_entry *e, const struct stat *st, const char *type)
 	seq = atomic_load_explicit(&e->me_seq, memory_order_relaxed);
 	if ((seq & 1) || !atomic_compare_exchange_strong_explicit(&e->me_seq,
 	    &seq, seq + 1, memory_order_acquire, memory_order_relaxed))
-		return;
+		return (0);
 	atomic_thread_fence(memory_order_release);
 	e->me_used = 1;
 	e->me_dev = st->st_dev;
@@ -381,22 +389,36 @@ mime_cache_put(struct mime_entry *e, const struct stat *st, const char *type)
 	e->me_mtim = st->st_mtim;
 	snprintf(e->me_type, sizeof(e->me_type), "%s", type);
 	atomic_store_explicit(&e->me_seq, seq + 2, memory_order_release);
+	return (1);
 }
 
 const char *
 mime_type(int fd, const struct stat *st, const char *name,
     char out[MIME_TYPE_MAX])
 {
-	struct mime_entry	*e = mime_slot(st);
+	static unsigned		 next;
+	struct mime_entry	*set = mime_set(st);
 	char			 esc[256];
+	unsigned		 i, way;
 
-	if (mime_cache_get(e, st, out))
-		return (out);
+	for (i = 0; i < MIME_WAYS; i++)
+		if (mime_cache_get(&set[i], st, out))
+			return (out);
 	mime_detect(fd, st, name, out, MIME_TYPE_MAX);
 	/* Rare (once per file version), so the escaping costs nothing. */
 	log_escape(esc, sizeof(esc), name, strlen(name));
 	log_debug("content type of %s: %s (detected)", esc, out);
-	mime_cache_put(e, st, out);
+	/*
+	 * Into an unused entry of the set, else one in turn (this process's
+	 * turn: in effect one at random across the pool). A put that finds
+	 * its entry being written leaves it and takes the next.
+	 */
+	for (i = 0; i < MIME_WAYS && set[i].me_used; i++)
+		;
+	way = i < MIME_WAYS ? i : next++ % MIME_WAYS;
+	for (i = 0; i < MIME_WAYS; i++)
+		if (mime_cache_put(&set[(way + i) % MIME_WAYS], st, out))
+			break;
 	return (out);
 }
 

@@ -18,6 +18,8 @@
 
 #include "tap.h"
 
+#define MANY_FILES	200	/* the bench's count of small files */
+
 struct type_case {
 	const char	*name;
 	const char	*bytes;
@@ -155,12 +157,22 @@ remove_one(const char *path, const struct stat *st, int flag,
 /*
  * What a hostile child might leave in an entry that holds st's key: type
  * with its terminator, or only its first len bytes (len > 0), the rest of
- * the entry filled with 'A'.
+ * the entry filled with 'A'. The entry written over is the one the cache
+ * would answer from (else the first of the set), so that the next look
+ * has to examine the file. Returns it.
  */
-static void
+static struct mime_entry *
 scribble(const struct stat *st, const char *type, size_t len, uint32_t seq)
 {
-	struct mime_entry	*e = mime_slot(st);
+	struct mime_entry	*e = mime_set(st);
+	char			 tb[MIME_TYPE_MAX];
+	size_t			 i;
+
+	for (i = 0; i < MIME_WAYS; i++)
+		if (mime_cache_get(&mime_set(st)[i], st, tb)) {
+			e = &mime_set(st)[i];
+			break;
+		}
 
 	e->me_used = 1;
 	e->me_dev = st->st_dev;
@@ -170,12 +182,14 @@ scribble(const struct stat *st, const char *type, size_t len, uint32_t seq)
 	memset(e->me_type, 'A', sizeof(e->me_type));
 	memcpy(e->me_type, type, len > 0 ? len : strlen(type) + 1);
 	atomic_store(&e->me_seq, seq);
+	return (e);
 }
 
 int
 main(void)
 {
 	struct stat	 st, st2;
+	struct mime_entry *e;
 	const char	*t;
 	char		 first[MIME_TYPE_MAX], tb[MIME_TYPE_MAX];
 	size_t		 i;
@@ -289,14 +303,41 @@ main(void)
 	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
 	    "an empty type is not answered");
 	/* Left odd (a writer died mid-write): read past, never written. */
-	scribble(&st, "text/evil", 0, 9);
+	e = scribble(&st, "text/evil", 0, 9);
 	t = mime_type(fd, &st, "victim.txt", tb);
 	ok(strcmp(t, "text/plain; charset=us-ascii") == 0,
 	    "an entry being written is not answered");
-	ok(atomic_load(&mime_slot(&st)->me_seq) == 9 &&
-	    strcmp(mime_slot(&st)->me_type, "text/evil") == 0,
+	ok(atomic_load(&e->me_seq) == 9 && strcmp(e->me_type, "text/evil") == 0,
 	    "...nor written over by a second writer");
 	close(fd);
+
+	/*
+	 * Many files, inodes in a row: each is examined once, then answered
+	 * from the cache (fd -1: a look would find nothing to read). With one
+	 * entry per key, a dozen of 200 pushed each other out.
+	 */
+	{
+		static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"
+		    "\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
+		struct stat	 many[MANY_FILES];
+		char		 name[32];
+		size_t		 cached = 0;
+
+		for (i = 0; i < MANY_FILES; i++) {
+			snprintf(name, sizeof(name), "many%03zu", i);
+			if ((fd = make_file(name, png, sizeof(png) - 1,
+			    &many[i])) == -1)
+				break;
+			(void)mime_type(fd, &many[i], name, tb);
+			close(fd);
+		}
+		for (i = 0; i < MANY_FILES; i++) {
+			t = mime_type(-1, &many[i], "many", tb);
+			cached += strcmp(t, "image/png") == 0;
+		}
+		ok(cached == MANY_FILES, "%zu of %d files answered from the "
+		    "cache on a second look", cached, MANY_FILES);
+	}
 
 	ok(nftw(dir, remove_one, 8, FTW_DEPTH | FTW_PHYS) == 0,
 	    "the test's directory is removed");
