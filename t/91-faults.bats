@@ -92,6 +92,36 @@ kill_test() {
 	[ "$(grep -c 'its temporary file is removed' "$WHARFD_LOG")" -eq 4 ]
 }
 
+# uploads_refused_eio WHAT: a WHARF/1 PUT, an HTTP PUT and a form POST
+# of $WORK/new over old.bin, each refused for the I/O error (451, 500).
+uploads_refused_eio() {
+	run timeout 30 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
+	    "$WORK/new"
+	echo "$1, WHARF/1 PUT: $output"
+	[[ "$output" == "451 "*"Input/output error"* ]]
+	run timeout 30 curl -s -w '\n%{http_code}' -T "$WORK/new" \
+	    "http://127.0.0.1:$HPORT/old.bin"
+	echo "$1, HTTP PUT: $output"
+	[ "${lines[-1]}" = 500 ]
+	[[ "$output" == *"Input/output error"* ]]
+	run timeout 30 curl -s -o /dev/null -w '%{http_code}' \
+	    -F "file=@$WORK/new;filename=old.bin" "http://127.0.0.1:$HPORT/"
+	[ "$output" = 500 ]
+}
+
+# uploads_work_again: with the fault gone, $WORK/new replaces old.bin
+# over WHARF/1 and $WORK/old puts it back over HTTP.
+uploads_work_again() {
+	run timeout 30 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
+	    "$WORK/new"
+	[[ "$output" == "226 "* ]]
+	cmp "$STORE/old.bin" "$WORK/new"
+	run timeout 30 curl -s -o /dev/null -w '%{http_code}' -T "$WORK/old" \
+	    "http://127.0.0.1:$HPORT/old.bin"
+	[ "$output" = 204 ]
+	cmp "$STORE/old.bin" "$WORK/old"
+}
+
 @test "faults: kill -9 at 25/50/75/99% of a WHARF/1 PUT: old file or nothing, no temporary shown or left, new child within 1 s, next PUT works" {
 	kill_test wharf
 }
@@ -188,19 +218,7 @@ kill_test() {
 	for call in write fsync renameat; do
 		tracer_start "$WORK/$call" -y -e trace=write,fsync,renameat \
 		    -e inject="$call:error=EIO" -p "$child"
-		run timeout 20 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put \
-		    old.bin "$WORK/new"
-		echo "$call, WHARF/1 PUT: $output"
-		[[ "$output" == "451 "*"Input/output error"* ]]
-		run timeout 20 curl -s -w '\n%{http_code}' -T "$WORK/new" \
-		    "http://127.0.0.1:$HPORT/old.bin"
-		echo "$call, HTTP PUT: $output"
-		[ "${lines[-1]}" = 500 ]
-		[[ "$output" == *"Input/output error"* ]]
-		run timeout 20 curl -s -o /dev/null -w '%{http_code}' \
-		    -F "file=@$WORK/new;filename=old.bin" \
-		    "http://127.0.0.1:$HPORT/"
-		[ "$output" = 500 ]
+		uploads_refused_eio "$call"
 		tracer_stop
 		# The fault hit what it was meant for, three times.
 		grep INJECTED "$WORK/$call"
@@ -220,14 +238,7 @@ kill_test() {
 		[ "$call" = write ] ||
 		    [ "$(grep -c 'old\.bin: commit: Input/output error' "$WHARFD_LOG")" -ge 3 ]
 	done
-	run timeout 20 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
-	    "$WORK/new"
-	[[ "$output" == "226 "* ]]
-	cmp "$STORE/old.bin" "$WORK/new"
-	run timeout 20 curl -s -o /dev/null -w '%{http_code}' -T "$WORK/old" \
-	    "http://127.0.0.1:$HPORT/old.bin"
-	[ "$output" = 204 ]
-	cmp "$STORE/old.bin" "$WORK/old"
+	uploads_work_again
 }
 
 @test "faults: EIO from the flush beside a durable upload gives WHARF/1 451 and HTTP 500, keeps the old file; later uploads work" {
@@ -243,18 +254,7 @@ kill_test() {
 	rstore=$(realpath "$STORE")
 	tracer_start "$WORK/trace" -f -y -e trace=fdatasync \
 	    -e inject=fdatasync:error=EIO -p "$child"
-	run timeout 30 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
-	    "$WORK/new"
-	echo "WHARF/1 PUT: $output"
-	[[ "$output" == "451 "*"Input/output error"* ]]
-	run timeout 30 curl -s -w '\n%{http_code}' -T "$WORK/new" \
-	    "http://127.0.0.1:$HPORT/old.bin"
-	echo "HTTP PUT: $output"
-	[ "${lines[-1]}" = 500 ]
-	[[ "$output" == *"Input/output error"* ]]
-	run timeout 30 curl -s -o /dev/null -w '%{http_code}' \
-	    -F "file=@$WORK/new;filename=old.bin" "http://127.0.0.1:$HPORT/"
-	[ "$output" = 500 ]
+	uploads_refused_eio fdatasync
 	tracer_stop
 	cat "$WORK/trace"
 	[ "$(grep -c "fdatasync([0-9]*<$rstore/\.wharf-tmp\..*INJECTED" \
@@ -263,14 +263,7 @@ kill_test() {
 	cmp "$STORE/old.bin" "$WORK/old"
 	[ -z "$(find "$STORE" -name '.wharf-*' -print -quit)" ]
 	[ "$(children)" = "$child" ]
-	run timeout 30 python3 "$T_SRCDIR/lib/wp.py" "$WPORT" put old.bin \
-	    "$WORK/new"
-	[[ "$output" == "226 "* ]]
-	cmp "$STORE/old.bin" "$WORK/new"
-	run timeout 30 curl -s -o /dev/null -w '%{http_code}' -T "$WORK/old" \
-	    "http://127.0.0.1:$HPORT/old.bin"
-	[ "$output" = 204 ]
-	cmp "$STORE/old.bin" "$WORK/old"
+	uploads_work_again
 }
 
 @test "faults: 20 concurrent uploads to one name (10 HTTP, 10 WHARF/1): readers see only the old file or one whole upload" {
